@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+
+/** Everything that makes two tokens interchangeable. Tokens differing in any of it must never share a cache entry. */
+export interface CacheKeyParts {
+  readonly prefix: string;
+  readonly clientName: string;
+  /** Token endpoint or issuer: the same client id at two servers is two clients. */
+  readonly authorizationServer: string;
+  readonly clientId: string;
+  readonly scope?: string;
+  readonly resource?: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/**
+ * `<prefix>:<client name>:<hash>` — the name keeps keys readable in a store, the hash (SHA-256 over a length-prefixed
+ * encoding, so no two part lists collide by concatenation) separates servers, ids, scopes, resources and parameters.
+ */
+export function tokenCacheKey(parts: CacheKeyParts): string {
+  const parameters = Object.keys(parts.parameters)
+    .sort()
+    .flatMap((name) => [name, parts.parameters[name] as string]);
+  const fields = [
+    parts.authorizationServer,
+    parts.clientId,
+    parts.scope ?? '',
+    parts.resource ?? '',
+    ...parameters,
+  ];
+  const hash = createHash('sha256');
+  for (const field of fields) hash.update(`${Buffer.byteLength(field)}:${field};`);
+  return `${parts.prefix}:${parts.clientName}:${hash.digest('base64url')}`;
+}

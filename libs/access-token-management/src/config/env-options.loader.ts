@@ -1,0 +1,145 @@
+import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
+import { validateAccessTokenOptions, type SettingNamer } from './options.validation.js';
+
+/** Environment variables as `process.env` or `ConfigService` hold them. */
+export type EnvSource = Record<string, string | undefined>;
+
+const ENV_PREFIX = 'ACCESS_TOKEN_';
+
+/** Option field -> env suffix. One table, so the loader and its error messages cannot drift apart. */
+const CLIENT_FIELDS = {
+  tokenEndpoint: 'TOKEN_ENDPOINT',
+  issuer: 'ISSUER',
+  clientId: 'CLIENT_ID',
+  clientSecret: 'CLIENT_SECRET',
+  authMethod: 'AUTH_METHOD',
+  scope: 'SCOPE',
+  resource: 'RESOURCE',
+  parameters: 'PARAMETERS',
+  baseURL: 'BASE_URL',
+  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+} as const;
+
+const MODULE_FIELDS = {
+  clients: 'CLIENTS',
+  refreshBeforeExpirySeconds: 'REFRESH_BEFORE_EXPIRY_SECONDS',
+  defaultLifetimeSeconds: 'DEFAULT_LIFETIME_SECONDS',
+  cacheKeyPrefix: 'CACHE_KEY_PREFIX',
+} as const;
+
+/** Settings that belong to a later version; failing loudly beats silently ignoring them. */
+const NOT_YET_SUPPORTED = ['CACHE_URL'];
+
+/**
+ * The env prefix of a client: `ACCESS_TOKEN_` + the name upper-cased with `-` and `.` as `_`
+ * (`orders-api` -> `ACCESS_TOKEN_ORDERS_API_`).
+ */
+export function clientEnvPrefix(clientName: string): string {
+  return `${ENV_PREFIX}${clientName.toUpperCase().replace(/[-.]/g, '_')}_`;
+}
+
+const envName: SettingNamer = (field, clientName) => {
+  if (clientName === undefined) {
+    return ENV_PREFIX + (MODULE_FIELDS[field as keyof typeof MODULE_FIELDS] ?? field);
+  }
+  return clientEnvPrefix(clientName) + (CLIENT_FIELDS[field as keyof typeof CLIENT_FIELDS] ?? field);
+};
+
+function configError(message: string, clientName?: string): AccessTokenError {
+  return new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, message, clientName);
+}
+
+/** Empty values count as unset: `.env` files often carry `NAME=` placeholders. */
+function read(env: EnvSource, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readNumber(env: EnvSource, name: string): number | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw configError(`${name} must be a non-negative number`);
+  return Number(raw);
+}
+
+function readParameters(env: EnvSource, name: string): Record<string, string> | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if (key === '') throw configError(`${name} must be form-encoded pairs, e.g. audience=api&tenant=a`);
+    parameters[key] = value;
+  }
+  return parameters;
+}
+
+/**
+ * Reads the env convention into {@link AccessTokenOptions}, so clients are configured in `.env` with no mapping code:
+ *
+ * ```
+ * ACCESS_TOKEN_CLIENTS=orders
+ * ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT=https://login.example.com/token
+ * ACCESS_TOKEN_ORDERS_CLIENT_ID=orders-caller
+ * ACCESS_TOKEN_ORDERS_CLIENT_SECRET=...
+ * ACCESS_TOKEN_ORDERS_SCOPE=orders.read orders.write
+ * ACCESS_TOKEN_ORDERS_BASE_URL=https://orders.example.com
+ * ```
+ *
+ * Throws an {@link AccessTokenError} (`ERR_CONFIG_INVALID`) naming the variable at fault.
+ *
+ * @param env where to read from; `process.env` by default. With `@nestjs/config`, pass a reader over `ConfigService`
+ *   or simply `process.env` after `ConfigModule` has loaded `.env`.
+ */
+export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessTokenOptions {
+  for (const suffix of NOT_YET_SUPPORTED) {
+    if (read(env, ENV_PREFIX + suffix) !== undefined) {
+      throw configError(`${ENV_PREFIX + suffix} is not supported by this version of the library; unset it`);
+    }
+  }
+  const clientsVariable = envName('clients');
+  const names = (read(env, clientsVariable) ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) {
+    throw configError(`${clientsVariable} is missing: list the client names, comma-separated (e.g. orders)`);
+  }
+
+  const prefixes = new Map<string, string>();
+  const clients: Record<string, ClientCredentialsClientOptions> = {};
+  for (const name of names) {
+    const prefix = clientEnvPrefix(name);
+    const clash = prefixes.get(prefix);
+    if (clash !== undefined) {
+      throw configError(`${clientsVariable} names '${clash}' and '${name}', which share the prefix ${prefix}`);
+    }
+    prefixes.set(prefix, name);
+    if (!Object.keys(env).some((key) => key.startsWith(prefix) && read(env, key) !== undefined)) {
+      throw configError(`${clientsVariable} names '${name}' but no ${prefix}* variables are set`, name);
+    }
+    const variable = (field: keyof typeof CLIENT_FIELDS) => envName(field, name);
+    clients[name] = {
+      tokenEndpoint: read(env, variable('tokenEndpoint')),
+      issuer: read(env, variable('issuer')),
+      clientId: read(env, variable('clientId')) as string,
+      clientSecret: read(env, variable('clientSecret')),
+      authMethod: read(env, variable('authMethod')) as ClientCredentialsClientOptions['authMethod'],
+      scope: read(env, variable('scope')),
+      resource: read(env, variable('resource')),
+      parameters: readParameters(env, variable('parameters')),
+      baseURL: read(env, variable('baseURL')),
+      requestTimeoutMs: readNumber(env, variable('requestTimeoutMs')),
+    };
+  }
+
+  const options: AccessTokenOptions = {
+    clients,
+    refreshBeforeExpirySeconds: readNumber(env, envName('refreshBeforeExpirySeconds')),
+    defaultLifetimeSeconds: readNumber(env, envName('defaultLifetimeSeconds')),
+    cacheKeyPrefix: read(env, envName('cacheKeyPrefix')),
+  };
+  // Validate here, where env names are known, so the error names the variable rather than an option path.
+  validateAccessTokenOptions(options, envName);
+  return options;
+}

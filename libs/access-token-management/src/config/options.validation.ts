@@ -1,0 +1,192 @@
+import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import {
+  CLIENT_AUTH_METHODS,
+  type AccessTokenOptions,
+  type ClientAuthMethod,
+  type ClientCredentialsClientOptions,
+} from './client-options.interface.js';
+import {
+  DEFAULT_AUTH_METHOD,
+  DEFAULT_CACHE_KEY_PREFIX,
+  DEFAULT_LIFETIME_SECONDS,
+  DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './defaults.js';
+import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
+import { isLoopbackHost, parseHttpUrl } from './url-rules.js';
+
+/** Names the setting behind an option, so errors speak the user's language (an env variable or an option path). */
+export type SettingNamer = (field: string, clientName?: string) => string;
+
+const optionPath: SettingNamer = (field, clientName) =>
+  clientName === undefined ? field : `clients.${clientName}.${field}`;
+
+const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function invalid(setting: string, problem: string, clientName?: string): AccessTokenError {
+  return new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, `${setting} ${problem}`, clientName);
+}
+
+/**
+ * Checks module options and fills in defaults. Throws one {@link AccessTokenError} (`ERR_CONFIG_INVALID`) naming the
+ * first setting at fault. Messages describe the problem and never echo a value, so a secret pasted into the wrong
+ * variable is not printed.
+ */
+export function validateAccessTokenOptions(
+  options: AccessTokenOptions,
+  nameOf: SettingNamer = optionPath,
+): ResolvedAccessTokenOptions {
+  if (options === null || typeof options !== 'object') {
+    throw invalid('options', 'must be an object with a `clients` map');
+  }
+  const entries = Object.entries(options.clients ?? {});
+  if (entries.length === 0) {
+    throw invalid(nameOf('clients'), 'must name at least one client');
+  }
+  const clients = new Map<string, ResolvedClientOptions>();
+  for (const [name, client] of entries) {
+    if (!CLIENT_NAME.test(name)) {
+      throw invalid(nameOf('clients'), `has an invalid client name (use letters, digits, '.', '_' and '-')`);
+    }
+    clients.set(name, validateClient(name, client, nameOf));
+  }
+  return {
+    clients,
+    refreshBeforeExpirySeconds: nonNegativeNumber(
+      options.refreshBeforeExpirySeconds,
+      DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS,
+      nameOf('refreshBeforeExpirySeconds'),
+    ),
+    defaultLifetimeSeconds: positiveNumber(
+      options.defaultLifetimeSeconds,
+      DEFAULT_LIFETIME_SECONDS,
+      nameOf('defaultLifetimeSeconds'),
+    ),
+    cacheKeyPrefix: cacheKeyPrefix(options.cacheKeyPrefix, nameOf('cacheKeyPrefix')),
+    cache: options.cache,
+  };
+}
+
+function validateClient(
+  name: string,
+  client: ClientCredentialsClientOptions | undefined,
+  nameOf: SettingNamer,
+): ResolvedClientOptions {
+  const setting = (field: string) => nameOf(field, name);
+  if (client === null || typeof client !== 'object') {
+    throw invalid(setting('clientId'), 'is missing: the client has no settings', name);
+  }
+  if (typeof client.clientId !== 'string' || client.clientId.trim() === '') {
+    throw invalid(setting('clientId'), 'is missing', name);
+  }
+  if (client.tokenEndpoint === undefined && client.issuer === undefined) {
+    throw invalid(setting('tokenEndpoint'), `is missing (or set ${setting('issuer')} for discovery)`, name);
+  }
+  if (client.tokenEndpoint !== undefined && client.issuer !== undefined) {
+    throw invalid(setting('tokenEndpoint'), `and ${setting('issuer')} are both set: set one of them`, name);
+  }
+  const tokenEndpoint = authorizationServerUrl(client.tokenEndpoint, setting('tokenEndpoint'), name);
+  const issuer = authorizationServerUrl(client.issuer, setting('issuer'), name);
+  const authMethod = (client.authMethod ?? DEFAULT_AUTH_METHOD) as ClientAuthMethod;
+  if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
+    throw invalid(setting('authMethod'), `is not a supported method (use one of: ${CLIENT_AUTH_METHODS.join(', ')})`, name);
+  }
+  if (typeof client.clientSecret !== 'string' || client.clientSecret === '') {
+    throw invalid(setting('clientSecret'), `is missing (required by ${authMethod})`, name);
+  }
+  if (client.scope !== undefined && (typeof client.scope !== 'string' || /[\x00-\x1f"\\]/.test(client.scope))) {
+    throw invalid(setting('scope'), 'must be a space-separated list of scope tokens', name);
+  }
+  return {
+    name,
+    tokenEndpoint,
+    issuer,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    authMethod,
+    scope: normalizeScope(client.scope),
+    resource: resourceIndicator(client.resource, setting('resource'), name),
+    parameters: extraParameters(client.parameters, setting('parameters'), name),
+    baseURL: baseUrl(client.baseURL, setting('baseURL'), name),
+    requestTimeoutMs: positiveNumber(client.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, setting('requestTimeoutMs')),
+  };
+}
+
+/** Scopes are a set (RFC 6749 §3.3): one spelling per set keeps cache keys stable. */
+export function normalizeScope(scope: string | undefined): string | undefined {
+  const tokens = [...new Set((scope ?? '').split(' ').filter(Boolean))].sort();
+  return tokens.length > 0 ? tokens.join(' ') : undefined;
+}
+
+function authorizationServerUrl(value: string | undefined, setting: string, clientName: string): string | undefined {
+  if (value === undefined) return undefined;
+  const url = typeof value === 'string' ? parseHttpUrl(value) : undefined;
+  if (!url) throw invalid(setting, 'must be an absolute http(s) URL', clientName);
+  if (url.username || url.password) throw invalid(setting, 'must not contain credentials', clientName);
+  if (url.hash) throw invalid(setting, 'must not contain a fragment', clientName);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw invalid(setting, 'must use https (plain http is allowed only for loopback hosts)', clientName);
+  }
+  return url.href;
+}
+
+function resourceIndicator(value: string | undefined, setting: string, clientName: string): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.hash) throw new Error('fragment');
+    return value;
+  } catch {
+    throw invalid(setting, 'must be an absolute URI without a fragment (RFC 8707)', clientName);
+  }
+}
+
+function baseUrl(value: string | undefined, setting: string, clientName: string): string | undefined {
+  if (value === undefined) return undefined;
+  const url = typeof value === 'string' ? parseHttpUrl(value) : undefined;
+  if (!url) throw invalid(setting, 'must be an absolute http(s) URL', clientName);
+  if (url.username || url.password) throw invalid(setting, 'must not contain credentials', clientName);
+  return value;
+}
+
+const RESERVED_PARAMETERS = new Set(['grant_type', 'client_id', 'client_secret', 'scope', 'resource']);
+
+function extraParameters(
+  value: Record<string, string> | undefined,
+  setting: string,
+  clientName: string,
+): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object') throw invalid(setting, 'must be a map of strings', clientName);
+  for (const [key, parameter] of Object.entries(value)) {
+    if (typeof parameter !== 'string') throw invalid(setting, `has a non-string value for '${key}'`, clientName);
+    if (RESERVED_PARAMETERS.has(key)) {
+      throw invalid(setting, `must not set '${key}' (it has a setting of its own)`, clientName);
+    }
+  }
+  return Object.freeze({ ...value });
+}
+
+function nonNegativeNumber(value: number | undefined, fallback: number, setting: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalid(setting, 'must be a number >= 0');
+  }
+  return value;
+}
+
+function positiveNumber(value: number | undefined, fallback: number, setting: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw invalid(setting, 'must be a number > 0');
+  }
+  return value;
+}
+
+function cacheKeyPrefix(value: string | undefined, setting: string): string {
+  if (value === undefined) return DEFAULT_CACHE_KEY_PREFIX;
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(value)) {
+    throw invalid(setting, "must be 1-64 characters of letters, digits, '.', '_', ':' and '-'");
+  }
+  return value;
+}

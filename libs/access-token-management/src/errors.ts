@@ -1,0 +1,68 @@
+/**
+ * Stable codes for every failure the library reports. Match on `error.code`, never on the message.
+ */
+export const AccessTokenErrorCode = {
+  /** Module options or env settings are missing or malformed; the app must not start. */
+  ConfigInvalid: 'ERR_CONFIG_INVALID',
+  /** A client name was asked for that is not configured. */
+  ClientNotFound: 'ERR_CLIENT_NOT_FOUND',
+  /** The token endpoint answered with an OAuth error (`invalid_client`, `invalid_scope`, ...). */
+  TokenEndpointError: 'ERR_TOKEN_ENDPOINT_ERROR',
+  /** The token endpoint answered, but not with a usable token response (bad JSON, no `access_token`, a redirect). */
+  TokenResponseInvalid: 'ERR_TOKEN_RESPONSE_INVALID',
+  /** The token endpoint could not be reached, timed out, or failed with a non-OAuth 5xx/429 answer. */
+  TokenEndpointUnavailable: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+  /** Discovery metadata could not be fetched or does not describe the configured issuer. */
+  DiscoveryFailed: 'ERR_DISCOVERY_FAILED',
+} as const;
+
+export type AccessTokenErrorCode = (typeof AccessTokenErrorCode)[keyof typeof AccessTokenErrorCode];
+
+/**
+ * The one error type the library throws. Messages name the client and the setting at fault and never
+ * carry a token, a client secret, an assertion or an `Authorization` header.
+ */
+export class AccessTokenError extends Error {
+  override readonly name: string = 'AccessTokenError';
+
+  constructor(
+    /** Stable machine-readable code. */
+    readonly code: AccessTokenErrorCode,
+    message: string,
+    /** The configured client the failure concerns, when there is one. */
+    readonly clientName?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The token endpoint refused the request with an OAuth error response (RFC 6749 §5.2).
+ */
+export class TokenEndpointError extends AccessTokenError {
+  override readonly name = 'TokenEndpointError';
+
+  constructor(
+    clientName: string,
+    /** The OAuth `error` code, e.g. `invalid_client`. */
+    readonly error: string,
+    /** The OAuth `error_description`, when the server sent one. */
+    readonly errorDescription: string | undefined,
+    /** The HTTP status of the token endpoint's answer. */
+    readonly status: number,
+  ) {
+    super(
+      AccessTokenErrorCode.TokenEndpointError,
+      `Token endpoint refused client '${clientName}': ${error}` +
+        (errorDescription ? ` (${errorDescription})` : '') +
+        ` [HTTP ${status}]`,
+      clientName,
+    );
+  }
+}
+
+/** Narrows an unknown value to an {@link AccessTokenError}, optionally of one code. */
+export function isAccessTokenError(value: unknown, code?: AccessTokenErrorCode): value is AccessTokenError {
+  return value instanceof AccessTokenError && (code === undefined || value.code === code);
+}

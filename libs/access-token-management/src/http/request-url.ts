@@ -1,0 +1,25 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+
+// The test axios itself uses: a scheme, or a bare `//` (protocol-relative), makes a URL absolute.
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/**
+ * The origin a request will actually go to, computed the way axios builds the URL (baseURL + url unless url is
+ * absolute and absolute URLs are allowed). `undefined` when it cannot be told, which callers treat as "not ours".
+ */
+export function requestOrigin(config: InternalAxiosRequestConfig, pinnedBase: URL): string | undefined {
+  const url = config.url ?? '';
+  const absolute = ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false;
+  const full = absolute || !config.baseURL ? url : joinUrl(config.baseURL, url);
+  try {
+    // A protocol-relative URL resolves against the pinned base's scheme, as a browser would: `//evil.example` is
+    // then another origin and gets no token.
+    return new URL(full, pinnedBase).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function joinUrl(baseURL: string, relative: string): string {
+  return relative ? `${baseURL.replace(/\/?\/$/, '')}/${relative.replace(/^\/+/, '')}` : baseURL;
+}

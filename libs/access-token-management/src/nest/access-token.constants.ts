@@ -1,0 +1,7 @@
+/** Injection token of the validated module options. */
+export const ACCESS_TOKEN_MODULE_OPTIONS = 'ACCESS_TOKEN:MODULE_OPTIONS';
+
+/** The injection token of the authorizing `HttpService` of one client, for use with `@Inject` or `moduleRef.get`. */
+export function getHttpServiceToken(clientName: string): string {
+  return `ACCESS_TOKEN:HTTP_SERVICE:${clientName}`;
+}

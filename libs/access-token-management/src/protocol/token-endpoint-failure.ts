@@ -1,0 +1,59 @@
+import * as oauth from 'oauth4webapi';
+import { AccessTokenError, AccessTokenErrorCode, TokenEndpointError } from '../errors.js';
+
+const MAX_DESCRIPTION = 200;
+
+/**
+ * Turns whatever went wrong talking to the token endpoint into a typed error. Only the status, the OAuth error code and
+ * the server's description are kept; request details (which carry the credentials) never reach the message.
+ */
+export function tokenEndpointFailure(clientName: string, cause: unknown, status?: number): AccessTokenError {
+  if (cause instanceof AccessTokenError) return cause;
+  if (cause instanceof oauth.ResponseBodyError) {
+    return new TokenEndpointError(clientName, cause.error, shorten(cause.error_description), cause.status);
+  }
+  if (cause instanceof oauth.WWWAuthenticateChallengeError) {
+    // oidc-provider and others answer a failed client authentication with 401 + a challenge.
+    const parameters = cause.cause[0]?.parameters;
+    return new TokenEndpointError(
+      clientName,
+      parameters?.error ?? 'invalid_client',
+      shorten(parameters?.error_description),
+      cause.status,
+    );
+  }
+  if (status !== undefined) {
+    if (status >= 500 || status === 429) {
+      return new AccessTokenError(
+        AccessTokenErrorCode.TokenEndpointUnavailable,
+        `Token endpoint failed for client '${clientName}' with HTTP ${status}`,
+        clientName,
+      );
+    }
+    return new AccessTokenError(
+      AccessTokenErrorCode.TokenResponseInvalid,
+      `Token endpoint gave client '${clientName}' an invalid response (HTTP ${status}): ${reason(cause)}`,
+      clientName,
+    );
+  }
+  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  return new AccessTokenError(
+    AccessTokenErrorCode.TokenEndpointUnavailable,
+    timedOut
+      ? `Token request for client '${clientName}' timed out`
+      : `Token endpoint unreachable for client '${clientName}': ${reason(cause)}`,
+    clientName,
+  );
+}
+
+function reason(cause: unknown): string {
+  if (!(cause instanceof Error)) return 'unknown error';
+  // fetch wraps the socket error; its code (ECONNREFUSED, ...) says more than "fetch failed".
+  const inner = (cause as { cause?: { code?: unknown } }).cause;
+  return typeof inner?.code === 'string' ? `${cause.message} (${inner.code})` : cause.message;
+}
+
+function shorten(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION)}...` : text;
+}
