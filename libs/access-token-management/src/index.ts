@@ -7,7 +7,10 @@ export {
   type ClientAuthMethod,
   type ClientCredentialsClientOptions,
 } from './config/client-options.interface.js';
-export type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './config/resolved-options.interface.js';
+export type {
+  ResolvedAccessTokenOptions,
+  ResolvedClientOptions,
+} from './config/resolved-options.interface.js';
 export { accessTokenOptionsFromEnv, clientEnvPrefix, type EnvSource } from './config/env-options.loader.js';
 export { validateAccessTokenOptions } from './config/options.validation.js';
 export {

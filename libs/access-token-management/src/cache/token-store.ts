@@ -26,14 +26,20 @@ export class TokenStore {
   readonly cache: Cache;
 
   constructor(cache?: Cache | Keyv) {
-    this.cache = cache === undefined ? createCache() : cache instanceof Keyv ? createCache({ stores: [cache] }) : cache;
+    this.cache =
+      cache === undefined ? createCache() : cache instanceof Keyv ? createCache({ stores: [cache] }) : cache;
   }
 
   async get(key: string): Promise<CachedToken | undefined> {
     const entry = await this.cache.get<StoredEntry>(key);
     if (!isStoredEntry(entry)) return undefined;
     return {
-      token: createAccessToken({ value: entry.v, type: entry.t, expiresAt: new Date(entry.e), scope: entry.s }),
+      token: createAccessToken({
+        value: entry.v,
+        type: entry.t,
+        expiresAt: new Date(entry.e),
+        scope: entry.s,
+      }),
       renewAt: entry.r,
     };
   }

@@ -112,7 +112,9 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
     const prefix = clientEnvPrefix(name);
     const clash = prefixes.get(prefix);
     if (clash !== undefined) {
-      throw configError(`${clientsVariable} names '${clash}' and '${name}', which share the prefix ${prefix}`);
+      throw configError(
+        `${clientsVariable} names '${clash}' and '${name}', which share the prefix ${prefix}`,
+      );
     }
     prefixes.set(prefix, name);
     if (!Object.keys(env).some((key) => key.startsWith(prefix) && read(env, key) !== undefined)) {

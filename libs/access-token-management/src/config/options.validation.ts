@@ -89,12 +89,19 @@ function validateClient(
   const issuer = authorizationServerUrl(client.issuer, setting('issuer'), name);
   const authMethod = (client.authMethod ?? DEFAULT_AUTH_METHOD) as ClientAuthMethod;
   if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
-    throw invalid(setting('authMethod'), `is not a supported method (use one of: ${CLIENT_AUTH_METHODS.join(', ')})`, name);
+    throw invalid(
+      setting('authMethod'),
+      `is not a supported method (use one of: ${CLIENT_AUTH_METHODS.join(', ')})`,
+      name,
+    );
   }
   if (typeof client.clientSecret !== 'string' || client.clientSecret === '') {
     throw invalid(setting('clientSecret'), `is missing (required by ${authMethod})`, name);
   }
-  if (client.scope !== undefined && (typeof client.scope !== 'string' || /[\x00-\x1f"\\]/.test(client.scope))) {
+  if (
+    client.scope !== undefined &&
+    (typeof client.scope !== 'string' || /[\x00-\x1f"\\]/.test(client.scope))
+  ) {
     throw invalid(setting('scope'), 'must be a space-separated list of scope tokens', name);
   }
   return {
@@ -108,7 +115,11 @@ function validateClient(
     resource: resourceIndicator(client.resource, setting('resource'), name),
     parameters: extraParameters(client.parameters, setting('parameters'), name),
     baseURL: baseUrl(client.baseURL, setting('baseURL'), name),
-    requestTimeoutMs: positiveNumber(client.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, setting('requestTimeoutMs')),
+    requestTimeoutMs: positiveNumber(
+      client.requestTimeoutMs,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+      setting('requestTimeoutMs'),
+    ),
   };
 }
 
@@ -118,7 +129,11 @@ export function normalizeScope(scope: string | undefined): string | undefined {
   return tokens.length > 0 ? tokens.join(' ') : undefined;
 }
 
-function authorizationServerUrl(value: string | undefined, setting: string, clientName: string): string | undefined {
+function authorizationServerUrl(
+  value: string | undefined,
+  setting: string,
+  clientName: string,
+): string | undefined {
   if (value === undefined) return undefined;
   const url = typeof value === 'string' ? parseHttpUrl(value) : undefined;
   if (!url) throw invalid(setting, 'must be an absolute http(s) URL', clientName);
@@ -130,7 +145,11 @@ function authorizationServerUrl(value: string | undefined, setting: string, clie
   return url.href;
 }
 
-function resourceIndicator(value: string | undefined, setting: string, clientName: string): string | undefined {
+function resourceIndicator(
+  value: string | undefined,
+  setting: string,
+  clientName: string,
+): string | undefined {
   if (value === undefined) return undefined;
   try {
     const url = new URL(value);
@@ -157,9 +176,11 @@ function extraParameters(
   clientName: string,
 ): Readonly<Record<string, string>> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object') throw invalid(setting, 'must be a map of strings', clientName);
+  if (value === null || typeof value !== 'object')
+    throw invalid(setting, 'must be a map of strings', clientName);
   for (const [key, parameter] of Object.entries(value)) {
-    if (typeof parameter !== 'string') throw invalid(setting, `has a non-string value for '${key}'`, clientName);
+    if (typeof parameter !== 'string')
+      throw invalid(setting, `has a non-string value for '${key}'`, clientName);
     if (RESERVED_PARAMETERS.has(key)) {
       throw invalid(setting, `must not set '${key}' (it has a setting of its own)`, clientName);
     }

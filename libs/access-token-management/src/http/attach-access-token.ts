@@ -73,7 +73,8 @@ export function attachAccessToken(
     config[RETRIED] = true;
     // Concurrent 401s renew once: only the first finds the rejected token still cached and forces a new one.
     const current = await manager.getAccessToken(clientName, tokenOptions);
-    if (current.value === sent) await manager.getAccessToken(clientName, { ...tokenOptions, forceRenewal: true });
+    if (current.value === sent)
+      await manager.getAccessToken(clientName, { ...tokenOptions, forceRenewal: true });
     return instance.request(config);
   });
 
@@ -97,13 +98,13 @@ type BeforeRedirect = AxiosRequestConfig['beforeRedirect'];
  * request the caller made, so it is dropped on every redirect, whatever their versions do.
  */
 function withoutCredentialsOnRedirect(userHook: BeforeRedirect): BeforeRedirect {
-  return (options, responseDetails) => {
+  return (options, responseDetails, requestDetails) => {
     const headers = (options as { headers?: Record<string, unknown> }).headers;
     if (headers) {
       for (const name of Object.keys(headers)) {
         if (/^(authorization|dpop)$/i.test(name)) delete headers[name];
       }
     }
-    userHook?.(options, responseDetails);
+    userHook?.(options, responseDetails, requestDetails);
   };
 }

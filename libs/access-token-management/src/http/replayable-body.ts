@@ -9,6 +9,7 @@ export function isReplayableBody(data: unknown): boolean {
   if (data instanceof Readable) return false;
   if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) return false;
   if (typeof (data as { pipe?: unknown }).pipe === 'function') return false;
-  if (typeof (data as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function') return false;
+  if (typeof (data as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function')
+    return false;
   return true;
 }

@@ -2,7 +2,10 @@ import { tokenCacheKey } from '../cache/cache-key.js';
 import { TokenStore, type CachedToken } from '../cache/token-store.js';
 import type { AccessTokenOptions } from '../config/client-options.interface.js';
 import { normalizeScope, validateAccessTokenOptions } from '../config/options.validation.js';
-import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from '../config/resolved-options.interface.js';
+import type {
+  ResolvedAccessTokenOptions,
+  ResolvedClientOptions,
+} from '../config/resolved-options.interface.js';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessToken } from '../access-token.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
@@ -99,7 +102,10 @@ export class AccessTokenManager {
   }
 
   /** Drops the cached token of a client (for its default or the given scope and resource). */
-  async deleteAccessToken(clientName: string, options: Omit<GetAccessTokenOptions, 'forceRenewal'> = {}): Promise<void> {
+  async deleteAccessToken(
+    clientName: string,
+    options: Omit<GetAccessTokenOptions, 'forceRenewal'> = {},
+  ): Promise<void> {
     const client = this.getClientOptions(clientName);
     const scope = options.scope === undefined ? client.scope : normalizeScope(options.scope);
     await this.store.delete(this.cacheKey(client, scope, options.resource ?? client.resource));
@@ -110,7 +116,11 @@ export class AccessTokenManager {
     await this.store.close();
   }
 
-  private cacheKey(client: ResolvedClientOptions, scope: string | undefined, resource: string | undefined): string {
+  private cacheKey(
+    client: ResolvedClientOptions,
+    scope: string | undefined,
+    resource: string | undefined,
+  ): string {
     return tokenCacheKey({
       prefix: this.options.cacheKeyPrefix,
       clientName: client.name,
@@ -145,7 +155,11 @@ export class AccessTokenManager {
       token = await this.endpoint.requestToken(client, request);
     } catch (error) {
       const failure = error as AccessTokenError;
-      if (!forced && fallback && fallback.token.expiresAt.getTime() - this.now() > FALLBACK_MIN_REMAINING_MS) {
+      if (
+        !forced &&
+        fallback &&
+        fallback.token.expiresAt.getTime() - this.now() > FALLBACK_MIN_REMAINING_MS
+      ) {
         this.logger.warn(
           `Renewing the token of client '${client.name}' failed (${failure.code}); the cached token stays in use until ` +
             `${fallback.token.expiresAt.toISOString()}`,
@@ -156,7 +170,11 @@ export class AccessTokenManager {
       throw error;
     }
     const received = this.now();
-    const renewAt = renewalPoint(received, token.expiresAt.getTime(), this.options.refreshBeforeExpirySeconds);
+    const renewAt = renewalPoint(
+      received,
+      token.expiresAt.getTime(),
+      this.options.refreshBeforeExpirySeconds,
+    );
     await this.writeCache(key, { token, renewAt });
     this.logger.log(
       `Token ${fallback || forced ? 'renewed' : 'acquired'} for client '${client.name}' ` +

@@ -19,7 +19,9 @@ export class AccessTokenModule {
   static forRoot(options: AccessTokenModuleOptions): DynamicModule {
     const { isGlobal, ...tokenOptions } = options;
     const resolved = validateAccessTokenOptions(tokenOptions);
-    const clientNames = [...resolved.clients.values()].filter((c) => c.baseURL !== undefined).map((c) => c.name);
+    const clientNames = [...resolved.clients.values()]
+      .filter((c) => c.baseURL !== undefined)
+      .map((c) => c.name);
     return AccessTokenModule.assemble(
       { provide: ACCESS_TOKEN_MODULE_OPTIONS, useValue: tokenOptions },
       clientNames,
@@ -56,7 +58,11 @@ export class AccessTokenModule {
     return { ...module, imports: options.imports ?? [] };
   }
 
-  private static assemble(optionsProvider: Provider, clientNames: string[], isGlobal?: boolean): DynamicModule {
+  private static assemble(
+    optionsProvider: Provider,
+    clientNames: string[],
+    isGlobal?: boolean,
+  ): DynamicModule {
     const httpServices = [...new Set(clientNames)].map(createHttpServiceProvider);
     return {
       module: AccessTokenModule,

@@ -18,7 +18,10 @@ export class AuthorizationServerResolver {
   resolve(client: ResolvedClientOptions): Promise<oauth.AuthorizationServer> {
     if (client.tokenEndpoint !== undefined) {
       // Without discovery there is no issuer to learn; the endpoint's origin stands in for it.
-      return Promise.resolve({ issuer: new URL(client.tokenEndpoint).origin, token_endpoint: client.tokenEndpoint });
+      return Promise.resolve({
+        issuer: new URL(client.tokenEndpoint).origin,
+        token_endpoint: client.tokenEndpoint,
+      });
     }
     const issuer = client.issuer as string;
     let metadata = this.discovered.get(issuer);

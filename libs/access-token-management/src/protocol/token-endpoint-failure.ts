@@ -36,7 +36,9 @@ export function tokenEndpointFailure(clientName: string, cause: unknown, status?
       clientName,
     );
   }
-  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  // AbortSignal.timeout rejects with a DOMException, which is not an Error of every realm: test the name only.
+  const name = (cause as { name?: unknown } | null)?.name;
+  const timedOut = name === 'TimeoutError' || name === 'AbortError';
   return new AccessTokenError(
     AccessTokenErrorCode.TokenEndpointUnavailable,
     timedOut

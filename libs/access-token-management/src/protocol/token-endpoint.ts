@@ -31,11 +31,17 @@ export class TokenEndpoint {
 
     let response: Response;
     try {
-      response = await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuthentication(client), parameters, {
-        // oauth4webapi sends with redirect: 'manual', so a redirecting token endpoint is an invalid response.
-        signal: AbortSignal.timeout(client.requestTimeoutMs),
-        ...insecureRequestOptions(as.token_endpoint as string),
-      });
+      response = await oauth.clientCredentialsGrantRequest(
+        as,
+        oauthClient,
+        clientAuthentication(client),
+        parameters,
+        {
+          // oauth4webapi sends with redirect: 'manual', so a redirecting token endpoint is an invalid response.
+          signal: AbortSignal.timeout(client.requestTimeoutMs),
+          ...insecureRequestOptions(as.token_endpoint as string),
+        },
+      );
     } catch (cause) {
       throw tokenEndpointFailure(client.name, cause);
     }
@@ -44,6 +50,8 @@ export class TokenEndpoint {
     try {
       body = await oauth.processClientCredentialsResponse(as, oauthClient, response);
     } catch (cause) {
+      // An unread body holds its connection open; release it before giving up on the response.
+      if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
       throw tokenEndpointFailure(client.name, cause, response.status);
     }
     return this.toAccessToken(client, body);

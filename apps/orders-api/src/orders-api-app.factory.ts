@@ -1,0 +1,23 @@
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+import type { OrdersApiSettings } from './orders-api.config.js';
+import { OrdersApiModule } from './orders-api.module.js';
+
+export interface OrdersApiAppOptions {
+  /** Nest log levels; `false` silences Nest (tests). */
+  logger?: LogLevel[] | false;
+}
+
+/** Creates (but does not start) the orders-api app; shared by `main.ts` and the test harness. */
+export async function createOrdersApiApp(
+  settings: OrdersApiSettings,
+  options: OrdersApiAppOptions = {},
+): Promise<INestApplication> {
+  return NestFactory.create<NestExpressApplication>(OrdersApiModule.forRoot(settings), {
+    // Keep-alive sockets of callers must not hold a shutdown open.
+    forceCloseConnections: true,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  });
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { jwksUriOf, ordersApiSettingsFromEnv } from './orders-api.config.js';
+
+describe('ordersApiSettingsFromEnv', () => {
+  it('applies the documented defaults', () => {
+    expect(ordersApiSettingsFromEnv({})).toEqual({
+      port: 3001,
+      issuer: 'http://localhost:4000',
+      audience: 'http://localhost:3001',
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      ordersApiSettingsFromEnv({
+        ORDERS_API_PORT: '3101',
+        TOKEN_SERVER_ISSUER: 'https://login.example.com/',
+        ORDERS_API_URL: 'https://orders.example.com',
+        ORDERS_API_JWKS_URI: 'https://login.example.com/keys',
+      }),
+    ).toEqual({
+      port: 3101,
+      issuer: 'https://login.example.com',
+      audience: 'https://orders.example.com',
+      jwksUri: 'https://login.example.com/keys',
+    });
+  });
+
+  it.each([
+    [{ ORDERS_API_PORT: 'x' }, 'ORDERS_API_PORT'],
+    [{ ORDERS_API_PORT: '0' }, 'ORDERS_API_PORT'],
+    [{ TOKEN_SERVER_ISSUER: 'localhost' }, 'TOKEN_SERVER_ISSUER'],
+    [{ ORDERS_API_URL: 'ftp://orders' }, 'ORDERS_API_URL'],
+    [{ ORDERS_API_JWKS_URI: '/jwks' }, 'ORDERS_API_JWKS_URI'],
+  ])('rejects %j with an error naming %s', (env, name) => {
+    expect(() => ordersApiSettingsFromEnv(env)).toThrow(name);
+  });
+});
+
+describe('jwksUriOf', () => {
+  it("defaults to oidc-provider's /jwks route under the issuer", () => {
+    expect(jwksUriOf({ issuer: 'http://localhost:4000' })).toBe('http://localhost:4000/jwks');
+  });
+
+  it('prefers an explicit JWKS URI', () => {
+    expect(jwksUriOf({ issuer: 'http://a', jwksUri: 'http://b/keys' })).toBe('http://b/keys');
+  });
+});

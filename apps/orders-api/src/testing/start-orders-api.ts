@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+
+import type { OrdersApiSettings } from '../orders-api.config.js';
+import { createOrdersApiApp } from '../orders-api-app.factory.js';
+
+/** One request as the orders-api received it. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query string. */
+  path: string;
+  /** The Authorization header as sent, so that a test can assert which token was presented. */
+  authorization?: string;
+}
+
+export interface RunningOrdersApi {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  settings: OrdersApiSettings;
+  /** Every request received so far, oldest first (a live array; clear it with `requests.length = 0`). */
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real orders-api on a free loopback port, for tests.
+ *
+ * `audience` defaults to `http://localhost:3001` (the `ORDERS_API_URL` default), which is also the default
+ * resource of `startTokenServer`: the two servers cannot both learn each other's random port before they
+ * start, and the audience is an identifier, not an address. Pass `issuer` (the token server's `url`).
+ */
+export async function startOrdersApi(overrides: Partial<OrdersApiSettings> = {}): Promise<RunningOrdersApi> {
+  const settings: OrdersApiSettings = {
+    issuer: 'http://localhost:4000',
+    audience: 'http://localhost:3001',
+    ...overrides,
+    port: 0,
+  };
+  const app = await createOrdersApiApp(settings, { logger: ['error'] });
+
+  const requests: RecordedRequest[] = [];
+  // Test-only recording, registered before the app's routes; production code keeps no such log.
+  app.use(
+    (
+      req: { method: string; url: string; headers: { authorization?: string } },
+      _res: unknown,
+      next: () => void,
+    ) => {
+      requests.push({
+        method: req.method,
+        path: req.url,
+        ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+      });
+      next();
+    },
+  );
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  settings.port = port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    settings,
+    requests,
+    close: async () => {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  AccessTokenError,
+  AccessTokenManager,
+  type AccessTokenOptions,
+} from 'nestjs-access-token-management';
+import { sendJson, sendText, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { issueTokens } from '../support/token-responses.js';
+
+const SECRET = 'secret+:%&with-odd-characters';
+
+describe('AccessTokenManager against a token endpoint on loopback', () => {
+  let endpoint: ScriptedServer;
+  let clock: number;
+  const now = () => clock;
+
+  beforeAll(async () => {
+    endpoint = await startScriptedServer();
+  });
+  afterAll(() => endpoint.close());
+  afterEach(() => {
+    endpoint.requests.length = 0;
+  });
+
+  function manager(
+    overrides: Partial<AccessTokenOptions['clients'][string]> = {},
+    options: Partial<AccessTokenOptions> = {},
+  ) {
+    clock = Date.parse('2026-01-01T00:00:00Z');
+    endpoint.handle(issueTokens());
+    return new AccessTokenManager(
+      {
+        clients: {
+          orders: {
+            tokenEndpoint: `${endpoint.url}/token`,
+            clientId: 'orders-caller',
+            clientSecret: SECRET,
+            scope: 'orders.read',
+            ...overrides,
+          },
+        },
+        ...options,
+      },
+      { now },
+    );
+  }
+
+  it('makes one token request for 500 concurrent calls and gives all of them the same token', async () => {
+    const tokens = manager();
+    const results = await Promise.all(Array.from({ length: 500 }, () => tokens.getAccessToken('orders')));
+    expect(endpoint.requests).toHaveLength(1);
+    expect(new Set(results.map((token) => token.value)).size).toBe(1);
+    expect(results[0]?.type).toBe('Bearer');
+  });
+
+  it('serves the cached token until 60 s before expiry, then renews it', async () => {
+    const tokens = manager();
+    const first = await tokens.getAccessToken('orders');
+    clock += 239_000;
+    expect((await tokens.getAccessToken('orders')).value).toBe(first.value);
+    expect(endpoint.requests).toHaveLength(1);
+    clock += 2_000;
+    const renewed = await tokens.getAccessToken('orders');
+    expect(renewed.value).not.toBe(first.value);
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('renews a token after it expired', async () => {
+    const tokens = manager({}, { refreshBeforeExpirySeconds: 0 });
+    const first = await tokens.getAccessToken('orders');
+    clock += 299_000;
+    expect((await tokens.getAccessToken('orders')).value).toBe(first.value);
+    clock += 2_000;
+    expect((await tokens.getAccessToken('orders')).value).not.toBe(first.value);
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('caps the renewal buffer at half the lifetime of a short token', async () => {
+    const tokens = manager();
+    endpoint.handle(issueTokens({ expires_in: 30 }));
+    const first = await tokens.getAccessToken('orders');
+    clock += 14_000;
+    expect((await tokens.getAccessToken('orders')).value).toBe(first.value);
+    clock += 2_000;
+    expect((await tokens.getAccessToken('orders')).value).not.toBe(first.value);
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('assumes the default lifetime of 300 s when expires_in is missing', async () => {
+    const tokens = manager();
+    endpoint.handle(issueTokens({ expires_in: undefined }));
+    const token = await tokens.getAccessToken('orders');
+    expect(token.expiresAt.getTime()).toBe(clock + 300_000);
+  });
+
+  it('never serves one scope set the token of another, and treats scope order as irrelevant', async () => {
+    const tokens = manager();
+    const read = await tokens.getAccessToken('orders', { scope: 'orders.read' });
+    const write = await tokens.getAccessToken('orders', { scope: 'orders.write' });
+    const both = await tokens.getAccessToken('orders', { scope: 'orders.write orders.read' });
+    const bothAgain = await tokens.getAccessToken('orders', { scope: 'orders.read  orders.write' });
+    expect(new Set([read.value, write.value, both.value]).size).toBe(3);
+    expect(bothAgain.value).toBe(both.value);
+    expect(endpoint.requests.map((r) => new URLSearchParams(r.body).get('scope'))).toEqual([
+      'orders.read',
+      'orders.write',
+      'orders.read orders.write',
+    ]);
+  });
+
+  it('keeps tokens for different resources apart and sends the resource indicator', async () => {
+    const tokens = manager();
+    const a = await tokens.getAccessToken('orders', { resource: 'https://a.example' });
+    const b = await tokens.getAccessToken('orders', { resource: 'https://b.example' });
+    expect(a.value).not.toBe(b.value);
+    expect(endpoint.requests.map((r) => new URLSearchParams(r.body).get('resource'))).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('sends extra parameters with the request', async () => {
+    const tokens = manager({ parameters: { audience: 'orders', tenant: 't1' } });
+    await tokens.getAccessToken('orders');
+    const body = new URLSearchParams(endpoint.requests[0]?.body);
+    expect(body.get('audience')).toBe('orders');
+    expect(body.get('tenant')).toBe('t1');
+    expect(body.get('grant_type')).toBe('client_credentials');
+  });
+
+  it('fetches a new token on forceRenewal and caches it for later callers', async () => {
+    const tokens = manager();
+    const first = await tokens.getAccessToken('orders');
+    const forced = await tokens.getAccessToken('orders', { forceRenewal: true });
+    expect(forced.value).not.toBe(first.value);
+    expect((await tokens.getAccessToken('orders')).value).toBe(forced.value);
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('forgets a token on deleteAccessToken', async () => {
+    const tokens = manager();
+    const first = await tokens.getAccessToken('orders');
+    await tokens.deleteAccessToken('orders');
+    expect((await tokens.getAccessToken('orders')).value).not.toBe(first.value);
+  });
+
+  it('encodes client_secret_basic credentials as RFC 6749 §2.3.1 requires', async () => {
+    const tokens = manager();
+    await tokens.getAccessToken('orders');
+    const header = endpoint.requests[0]?.headers.authorization ?? '';
+    const decoded = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString();
+    // Each part is form-urlencoded before joining, so the ':' inside the secret cannot split it.
+    expect(decoded).toContain('%2B%3A%25%26');
+    const [id, secret, ...rest] = decoded.split(':');
+    expect(rest).toEqual([]);
+    const formDecode = (part = '') => decodeURIComponent(part.replace(/\+/g, ' '));
+    expect([formDecode(id), formDecode(secret)]).toEqual(['orders-caller', SECRET]);
+    expect(endpoint.requests[0]?.body).not.toContain('client_secret');
+  });
+
+  it('sends client_secret_post credentials in the body', async () => {
+    const tokens = manager({ authMethod: 'client_secret_post' });
+    await tokens.getAccessToken('orders');
+    const body = new URLSearchParams(endpoint.requests[0]?.body);
+    expect(body.get('client_id')).toBe('orders-caller');
+    expect(body.get('client_secret')).toBe(SECRET);
+    expect(endpoint.requests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('normalises the token type: bearer becomes Bearer', async () => {
+    const tokens = manager();
+    endpoint.handle(issueTokens({ token_type: 'bearer' }));
+    expect((await tokens.getAccessToken('orders')).type).toBe('Bearer');
+  });
+
+  it('does not show the token value when the token is logged or serialised', async () => {
+    const tokens = manager();
+    const token = await tokens.getAccessToken('orders');
+    const { inspect } = await import('node:util');
+    expect(JSON.stringify(token)).not.toContain(token.value);
+    expect(inspect(token)).not.toContain(token.value);
+  });
+
+  it('rejects an unknown client name with ERR_CLIENT_NOT_FOUND', async () => {
+    const tokens = manager();
+    await expect(tokens.getAccessToken('billing')).rejects.toMatchObject({ code: 'ERR_CLIENT_NOT_FOUND' });
+  });
+
+  describe('when the token endpoint fails', () => {
+    // Every row has four entries: jest-each reads a row shorter than the function's arity as a `done` callback.
+    const failures: Array<
+      [string, Parameters<ScriptedServer['handle']>[0], string, Record<string, unknown>]
+    > = [
+      [
+        'an HTML 500',
+        sendText(500, '<html><body>Internal error</body></html>'),
+        'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+        {},
+      ],
+      [
+        'a 503 with JSON but no OAuth error',
+        sendJson(503, { status: 'down' }),
+        'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+        {},
+      ],
+      ['bad JSON', sendText(200, '{"access_token": ', 'application/json'), 'ERR_TOKEN_RESPONSE_INVALID', {}],
+      [
+        'no access_token',
+        sendJson(200, { token_type: 'Bearer', expires_in: 60 }),
+        'ERR_TOKEN_RESPONSE_INVALID',
+        {},
+      ],
+      [
+        'a non-positive expires_in',
+        sendJson(200, { access_token: 'x', token_type: 'Bearer', expires_in: 0 }),
+        'ERR_TOKEN_RESPONSE_INVALID',
+        {},
+      ],
+      [
+        'an unsupported token type',
+        sendJson(200, { access_token: 'x', token_type: 'mac', expires_in: 60 }),
+        'ERR_TOKEN_RESPONSE_INVALID',
+        {},
+      ],
+      [
+        'invalid_client',
+        sendJson(401, { error: 'invalid_client', error_description: 'client authentication failed' }),
+        'ERR_TOKEN_ENDPOINT_ERROR',
+        { error: 'invalid_client', status: 401, errorDescription: 'client authentication failed' },
+      ],
+      [
+        'invalid_scope',
+        sendJson(400, { error: 'invalid_scope' }),
+        'ERR_TOKEN_ENDPOINT_ERROR',
+        { error: 'invalid_scope', status: 400 },
+      ],
+      [
+        'a redirect (not followed)',
+        (_request, response) => {
+          response.writeHead(302, { location: `${endpoint.url}/elsewhere` });
+          response.end();
+        },
+        'ERR_TOKEN_RESPONSE_INVALID',
+        {},
+      ],
+    ];
+
+    it.each(failures)(
+      'turns %s into a typed error, caches nothing, leaks no secret',
+      async (_name, handler, code, fields) => {
+        const tokens = manager();
+        endpoint.handle(handler);
+        const error = await tokens.getAccessToken('orders').catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(AccessTokenError);
+        expect(error).toMatchObject({ code, clientName: 'orders', ...fields });
+        expect(String((error as Error).message)).not.toContain(SECRET);
+        expect(JSON.stringify(error)).not.toContain(SECRET);
+        // Nothing cached: the next call asks again, and succeeds once the endpoint does.
+        endpoint.handle(issueTokens());
+        await expect(tokens.getAccessToken('orders')).resolves.toMatchObject({ type: 'Bearer' });
+        expect(endpoint.requests.filter((r) => !r.url.includes('elsewhere'))).toHaveLength(2);
+      },
+    );
+
+    it('rejects all concurrent callers with the error of their one shared request', async () => {
+      const tokens = manager();
+      endpoint.handle(sendJson(400, { error: 'invalid_scope' }));
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, () => tokens.getAccessToken('orders')),
+      );
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      expect(endpoint.requests).toHaveLength(1);
+    });
+
+    it('times out a hanging token endpoint with ERR_TOKEN_ENDPOINT_UNAVAILABLE', async () => {
+      const tokens = manager({ requestTimeoutMs: 300 });
+      endpoint.handle(() => undefined);
+      const started = Date.now();
+      await expect(tokens.getAccessToken('orders')).rejects.toMatchObject({
+        code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+        message: expect.stringContaining('timed out'),
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('reports an unreachable token endpoint as ERR_TOKEN_ENDPOINT_UNAVAILABLE', async () => {
+      const down = await startScriptedServer();
+      await down.close();
+      const tokens = manager({ tokenEndpoint: `${down.url}/token` });
+      await expect(tokens.getAccessToken('orders')).rejects.toMatchObject({
+        code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+      });
+    });
+
+    it('keeps serving a still-valid token when renewing it fails', async () => {
+      const tokens = manager();
+      const first = await tokens.getAccessToken('orders');
+      clock += 250_000; // past the renewal point, 50 s before expiry
+      endpoint.handle(sendText(502, 'bad gateway', 'text/plain'));
+      expect((await tokens.getAccessToken('orders')).value).toBe(first.value);
+      clock += 46_000; // 4 s before expiry: too close to rely on
+      await expect(tokens.getAccessToken('orders')).rejects.toMatchObject({
+        code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+      });
+    });
+  });
+});

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+
+import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
+import {
+  startTokenServer,
+  type RunningTokenServer,
+} from '../apps/token-server/src/testing/start-token-server.js';
+
+const AUDIENCE = 'http://localhost:3001';
+const CLIENTS = [
+  { clientId: 'orders-caller', clientSecret: 'caller-secret', scope: 'orders.read orders.write' },
+  { clientId: 'reader', clientSecret: 'reader-secret', scope: 'orders.read' },
+];
+
+async function fetchToken(server: RunningTokenServer, clientId: string, scope: string): Promise<string> {
+  const client = server.settings.clients.find((candidate) => candidate.clientId === clientId)!;
+  const response = await fetch(server.tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+  });
+  if (response.status !== 200) throw new Error(`token request failed: ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+function getOrders(api: RunningOrdersApi, token?: string, authorization = token && `Bearer ${token}`) {
+  return fetch(`${api.url}/orders`, { headers: authorization ? { authorization } : {} });
+}
+
+function postOrder(api: RunningOrdersApi, token: string, body: unknown) {
+  return fetch(`${api.url}/orders`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('orders-api behind JWT access tokens', () => {
+  let tokenServer: RunningTokenServer;
+  let api: RunningOrdersApi;
+  let readToken: string;
+  let writeToken: string;
+
+  beforeAll(async () => {
+    tokenServer = await startTokenServer({ resource: AUDIENCE, clients: CLIENTS });
+    api = await startOrdersApi({ issuer: tokenServer.url, audience: AUDIENCE });
+    readToken = await fetchToken(tokenServer, 'reader', 'orders.read');
+    writeToken = await fetchToken(tokenServer, 'orders-caller', 'orders.read orders.write');
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await tokenServer?.close();
+  });
+
+  beforeEach(() => {
+    api.requests.length = 0;
+  });
+
+  it('lists the seeded orders to a token with orders.read', async () => {
+    const response = await getOrders(api, readToken);
+
+    expect(response.status).toBe(200);
+    const orders = (await response.json()) as Array<Record<string, unknown>>;
+    expect(orders.length).toBeGreaterThanOrEqual(2);
+    expect(orders[0]).toEqual({
+      id: '1',
+      item: expect.any(String),
+      quantity: expect.any(Number),
+      createdAt: expect.any(String),
+    });
+    expect(api.requests).toEqual([{ method: 'GET', path: '/orders', authorization: `Bearer ${readToken}` }]);
+  });
+
+  it('creates an order with an orders.write token: 201 and the order with its id', async () => {
+    const response = await postOrder(api, writeToken, { item: 'Milk frother', quantity: 1 });
+
+    expect(response.status).toBe(201);
+    const order = (await response.json()) as Record<string, unknown>;
+    expect(order).toMatchObject({ item: 'Milk frother', quantity: 1, id: expect.any(String) });
+
+    const list = (await (await getOrders(api, readToken)).json()) as Array<Record<string, unknown>>;
+    expect(list).toContainEqual(order);
+  });
+
+  it.each([
+    ['not an object', [1, 2]],
+    ['no item', { quantity: 1 }],
+    ['an empty item', { item: '  ', quantity: 1 }],
+    ['a fractional quantity', { item: 'x', quantity: 1.5 }],
+    ['a zero quantity', { item: 'x', quantity: 0 }],
+    ['a quantity as text', { item: 'x', quantity: '2' }],
+    ['an unknown property', { item: 'x', quantity: 1, price: 3 }],
+  ])('answers 400 to a body with %s', async (_case, body) => {
+    const response = await postOrder(api, writeToken, body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toEqual(expect.any(String));
+  });
+
+  it('answers 403 insufficient_scope to POST with a read-only token', async () => {
+    const response = await postOrder(api, readToken, { item: 'Tamper', quantity: 1 });
+
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer realm="orders-api", error="insufficient_scope", scope="orders.write"',
+    );
+    expect(await response.json()).toMatchObject({
+      error: 'insufficient_scope',
+      error_description: expect.any(String),
+    });
+  });
+
+  it('answers 401 with a bare Bearer challenge when no token comes', async () => {
+    const response = await getOrders(api);
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="orders-api"');
+  });
+
+  it('treats another authentication scheme like no token', async () => {
+    const response = await getOrders(api, undefined, 'Basic b3JkZXJzOnNlY3JldA==');
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="orders-api"');
+  });
+
+  it('answers 400 invalid_request to a malformed Bearer credential', async () => {
+    const response = await getOrders(api, undefined, 'Bearer a b');
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="orders-api", error="invalid_request"/,
+    );
+  });
+
+  it('answers 401 invalid_token to a garbage token, without echoing it', async () => {
+    const response = await getOrders(api, 'garbage.token.value');
+
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get('www-authenticate')!;
+    expect(challenge).toMatch(
+      /^Bearer realm="orders-api", error="invalid_token", error_description="[^"]+"$/,
+    );
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({ error: 'invalid_token' });
+    expect(body + challenge).not.toContain('garbage');
+  });
+
+  it('answers 401 invalid_token to a token of another token server (unknown issuer and key)', async () => {
+    const otherServer = await startTokenServer({ resource: AUDIENCE, clients: CLIENTS });
+    try {
+      const foreignToken = await fetchToken(otherServer, 'reader', 'orders.read');
+      const response = await getOrders(api, foreignToken);
+
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    } finally {
+      await otherServer.close();
+    }
+  });
+
+  it('answers 401 invalid_token to a token for another audience', async () => {
+    const otherApi = await startOrdersApi({ issuer: tokenServer.url, audience: 'http://inventory-api.test' });
+    try {
+      const response = await getOrders(otherApi, readToken);
+
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe(
+        'Bearer realm="orders-api", error="invalid_token", error_description="the access token is not intended for this API"',
+      );
+    } finally {
+      await otherApi.close();
+    }
+  });
+
+  it('answers 401 invalid_token to an expired token', async () => {
+    const shortLived = await startTokenServer({ resource: AUDIENCE, clients: CLIENTS, ttlSeconds: 1 });
+    const shortApi = await startOrdersApi({ issuer: shortLived.url, audience: AUDIENCE });
+    try {
+      const token = await fetchToken(shortLived, 'reader', 'orders.read');
+      expect((await getOrders(shortApi, token)).status).toBe(200);
+
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const response = await getOrders(shortApi, token);
+
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(
+        /error="invalid_token", error_description="[^"]*expired/,
+      );
+    } finally {
+      await shortApi.close();
+      await shortLived.close();
+    }
+  });
+
+  it('answers 503, not 401, while the signing keys cannot be fetched', async () => {
+    const downServer = await startTokenServer({ resource: AUDIENCE, clients: CLIENTS });
+    const token = await fetchToken(downServer, 'reader', 'orders.read');
+    const orphanApi = await startOrdersApi({ issuer: downServer.url, audience: AUDIENCE });
+    await downServer.close();
+    try {
+      const response = await getOrders(orphanApi, token);
+
+      expect(response.status).toBe(503);
+      expect(response.headers.get('www-authenticate')).toBeNull();
+    } finally {
+      await orphanApi.close();
+    }
+  });
+});

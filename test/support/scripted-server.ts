@@ -1,0 +1,80 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the server saw it. */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export type ScriptedHandler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
+
+export interface ScriptedServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Every request received, in order. */
+  requests: RecordedRequest[];
+  /** Replaces the handler for the requests that follow. */
+  handle(handler: ScriptedHandler): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A node:http server on a free loopback port whose answers a test scripts: how the tests make a peer misbehave on
+ * demand (HTML 500s, hangs, bad JSON, redirects) and see exactly what a client sent.
+ */
+export async function startScriptedServer(
+  handler: ScriptedHandler = sendJson(200, {}),
+): Promise<ScriptedServer> {
+  let current = handler;
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(recorded);
+      Promise.resolve(current(recorded, res)).catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    handle: (next) => {
+      current = next;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A handler answering with JSON. */
+export function sendJson(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ScriptedHandler {
+  return (_request, response) => {
+    response.writeHead(status, { 'content-type': 'application/json', ...headers });
+    response.end(JSON.stringify(body));
+  };
+}
+
+/** A handler answering with raw text of a given content type. */
+export function sendText(status: number, text: string, contentType = 'text/html'): ScriptedHandler {
+  return (_request, response) => {
+    response.writeHead(status, { 'content-type': contentType });
+    response.end(text);
+  };
+}
