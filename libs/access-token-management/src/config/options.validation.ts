@@ -98,11 +98,8 @@ function validateClient(
   if (typeof client.clientSecret !== 'string' || client.clientSecret === '') {
     throw invalid(setting('clientSecret'), `is missing (required by ${authMethod})`, name);
   }
-  if (
-    client.scope !== undefined &&
-    (typeof client.scope !== 'string' || /[\x00-\x1f"\\]/.test(client.scope))
-  ) {
-    throw invalid(setting('scope'), 'must be a space-separated list of scope tokens', name);
+  if (client.scope !== undefined && !isScope(client.scope)) {
+    throw invalid(setting('scope'), 'must be a space-separated list of scope tokens (RFC 6749 §3.3)', name);
   }
   return {
     name,
@@ -121,6 +118,13 @@ function validateClient(
       setting('requestTimeoutMs'),
     ),
   };
+}
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function isScope(value: unknown): boolean {
+  return typeof value === 'string' && value.split(' ').every((token) => token === '' || SCOPE_TOKEN.test(token));
 }
 
 /** Scopes are a set (RFC 6749 §3.3): one spelling per set keeps cache keys stable. */
