@@ -124,7 +124,9 @@ function validateClient(
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 function isScope(value: unknown): boolean {
-  return typeof value === 'string' && value.split(' ').every((token) => token === '' || SCOPE_TOKEN.test(token));
+  return (
+    typeof value === 'string' && value.split(' ').every((token) => token === '' || SCOPE_TOKEN.test(token))
+  );
 }
 
 /** Scopes are a set (RFC 6749 §3.3): one spelling per set keeps cache keys stable. */

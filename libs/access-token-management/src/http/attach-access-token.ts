@@ -1,16 +1,17 @@
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessTokenManager } from '../manager/access-token-manager.js';
-import { redactAxiosError } from './redact.js';
+import type { AccessToken } from '../access-token.js';
+import { redactAxiosError, redactAxiosResponse } from './redact.js';
 import { isReplayableBody } from './replayable-body.js';
 import { requestOrigin } from './request-url.js';
 import { challengeError } from './www-authenticate.js';
 
-/** Per-request state kept off the config's enumerable keys, so it never shows up in a logged config. */
+/** Per-request state under symbols; the token object itself prints redacted should a config be logged. */
 const SENT_TOKEN = Symbol('accessToken.sent');
 const RETRIED = Symbol('accessToken.retried');
 
-type TrackedConfig = InternalAxiosRequestConfig & { [SENT_TOKEN]?: string; [RETRIED]?: boolean };
+type TrackedConfig = InternalAxiosRequestConfig & { [SENT_TOKEN]?: AccessToken; [RETRIED]?: boolean };
 
 /** Options of {@link attachAccessToken}. */
 export interface AttachAccessTokenOptions {
@@ -58,12 +59,12 @@ export function attachAccessToken(
     if (requestOrigin(config, pinnedBase) !== pinnedBase.origin) return config;
     const token = await manager.getAccessToken(clientName, tokenOptions);
     config.headers.set('Authorization', `${token.type} ${token.value}`);
-    config[SENT_TOKEN] = token.value;
+    config[SENT_TOKEN] = token;
     config.beforeRedirect = withoutCredentialsOnRedirect(config.beforeRedirect);
     return config;
   });
 
-  const responseId = instance.interceptors.response.use(undefined, async (error: AxiosError) => {
+  const responseId = instance.interceptors.response.use(redactAxiosResponse, async (error: AxiosError) => {
     const config = error.config as TrackedConfig | undefined;
     const sent = config?.[SENT_TOKEN];
     if (!config || sent === undefined || config[RETRIED] || !shouldRenewAndRetry(error)) {
@@ -73,7 +74,7 @@ export function attachAccessToken(
     config[RETRIED] = true;
     // Concurrent 401s renew once: only the first finds the rejected token still cached and forces a new one.
     const current = await manager.getAccessToken(clientName, tokenOptions);
-    if (current.value === sent)
+    if (current.value === sent.value)
       await manager.getAccessToken(clientName, { ...tokenOptions, forceRenewal: true });
     return instance.request(config);
   });
