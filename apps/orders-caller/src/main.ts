@@ -1,21 +1,39 @@
 import 'reflect-metadata';
-import { Logger, Module } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { OrdersCallerModule } from './orders-caller.module.js';
 
-// `.env` first, `.env.example` as the embedded defaults; variables already in the process environment win.
-@Module({
-  imports: [ConfigModule.forRoot({ envFilePath: ['.env', '.env.example'] }), OrdersCallerModule.forRoot()],
-})
-class AppModule {}
-
+/**
+ * Starts the orders-caller. Env comes from the process, then `.env`, then `.env.example` (in the working directory);
+ * a variable set in the process always wins.
+ */
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
+  const logger = new Logger('OrdersCaller');
+  await ConfigModule.forRoot({ envFilePath: ['.env', '.env.example'] });
   const port = Number(process.env.ORDERS_CALLER_PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    logger.error('invalid configuration: ORDERS_CALLER_PORT must be a port number');
+    process.exitCode = 1;
+    return;
+  }
+  let app;
+  try {
+    // abortOnError: false lets a configuration error end start-up with our one-line message instead of a stack.
+    app = await NestFactory.create(OrdersCallerModule.forRoot(process.env), { abortOnError: false });
+  } catch (error) {
+    logger.error(`invalid configuration: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  app.enableShutdownHooks();
   await app.listen(port);
-  new Logger('OrdersCaller').log(`orders-caller listening on http://localhost:${port}`);
+  logger.log(`orders-caller listening on port ${port}; try: curl localhost:${port}/orders`);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  new Logger('OrdersCaller').error(
+    `failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exitCode = 1;
+});
