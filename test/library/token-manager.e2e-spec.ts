@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Keyv } from 'keyv';
 import {
   AccessTokenError,
   AccessTokenManager,
@@ -179,6 +180,17 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
     const { inspect } = await import('node:util');
     expect(JSON.stringify(token)).not.toContain(token.value);
     expect(inspect(token)).not.toContain(token.value);
+  });
+
+  it('caches in any Keyv store given, which two managers can share', async () => {
+    const entries = new Map<string, unknown>();
+    const store = new Keyv({ store: entries });
+    const first = manager({}, { cache: store });
+    const token = await first.getAccessToken('orders');
+    expect([...entries.keys()]).toEqual([expect.stringMatching(/^keyv:atm:orders:/)]);
+    const second = manager({}, { cache: store });
+    expect((await second.getAccessToken('orders')).value).toBe(token.value);
+    expect(endpoint.requests).toHaveLength(1);
   });
 
   it('rejects an unknown client name with ERR_CLIENT_NOT_FOUND', async () => {
