@@ -1,5 +1,5 @@
 import { createCache, type Cache } from 'cache-manager';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
 import { createAccessToken, type AccessToken, type AccessTokenType } from '../access-token.js';
 
 /** A cached token and the moment it stops being served from the cache. */
@@ -27,7 +27,7 @@ export class TokenStore {
 
   constructor(cache?: Cache | Keyv) {
     this.cache =
-      cache === undefined ? createCache() : cache instanceof Keyv ? createCache({ stores: [cache] }) : cache;
+      cache === undefined ? createCache() : isCacheManager(cache) ? cache : createCache({ stores: [cache] });
   }
 
   async get(key: string): Promise<CachedToken | undefined> {
@@ -75,5 +75,12 @@ function isStoredEntry(value: unknown): value is StoredEntry {
     typeof entry.e === 'number' &&
     typeof entry.r === 'number' &&
     (entry.s === undefined || typeof entry.s === 'string')
+  );
+}
+
+/** Duck-typed: a user's app may hold another copy of keyv, so `instanceof Keyv` would misjudge its instances. */
+function isCacheManager(cache: Cache | Keyv): cache is Cache {
+  return (
+    Array.isArray((cache as Partial<Cache>).stores) && typeof (cache as Partial<Cache>).wrap === 'function'
   );
 }
