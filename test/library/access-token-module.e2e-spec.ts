@@ -117,7 +117,9 @@ describe('AccessTokenModule', () => {
     // The control: without isGlobal the feature module cannot see the provider.
     @Module({ providers: [OrdersClient], exports: [OrdersClient] })
     class IsolatedFeatureModule {}
-    @Module({ imports: [AccessTokenModule.forRoot({ clients: { orders: client() } }), IsolatedFeatureModule] })
+    @Module({
+      imports: [AccessTokenModule.forRoot({ clients: { orders: client() } }), IsolatedFeatureModule],
+    })
     class LocalAppModule {}
     await expect(boot(LocalAppModule)).rejects.toThrow();
   });

@@ -1,6 +1,6 @@
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
-import { validateAccessTokenOptions, type SettingNamer } from './options.validation.js';
+import { isClientName, validateAccessTokenOptions, type SettingNamer } from './options.validation.js';
 
 /** Environment variables as `process.env` or `ConfigService` hold them. */
 export type EnvSource = Record<string, string | undefined>;
@@ -30,6 +30,11 @@ const MODULE_FIELDS = {
 
 /** Settings that belong to a later version; failing loudly beats silently ignoring them. */
 const NOT_YET_SUPPORTED = ['CACHE_URL'];
+
+/** Module-wide variables: a client named `default` or `refresh` must not take them for its own. */
+const MODULE_VARIABLES = new Set(
+  [...Object.values(MODULE_FIELDS), ...NOT_YET_SUPPORTED].map((suffix) => ENV_PREFIX + suffix),
+);
 
 /**
  * The env prefix of a client: `ACCESS_TOKEN_` + the name upper-cased with `-` and `.` as `_`
@@ -61,6 +66,59 @@ function readNumber(env: EnvSource, name: string): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+(\.\d+)?$/.test(raw)) throw configError(`${name} must be a non-negative number`);
   return Number(raw);
+}
+
+/**
+ * Maps each listed name to its prefix. Names are checked before any message quotes them, so a value that is no name
+ * at all (a secret pasted into the wrong line) is not echoed.
+ */
+function clientPrefixes(names: readonly string[], clientsVariable: string): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const name of names) {
+    if (!isClientName(name)) {
+      throw configError(
+        `${clientsVariable} has an invalid client name (use letters, digits, '.', '_' and '-')`,
+      );
+    }
+    const prefix = clientEnvPrefix(name);
+    const clash = owners.get(prefix);
+    if (clash !== undefined) {
+      throw configError(
+        `${clientsVariable} names '${clash}' and '${name}', which share the prefix ${prefix}`,
+      );
+    }
+    owners.set(prefix, name);
+  }
+  return new Map([...owners].map(([prefix, name]) => [name, prefix]));
+}
+
+const CLIENT_SUFFIXES: readonly string[] = Object.values(CLIENT_FIELDS);
+
+/**
+ * The listed client a variable belongs to. One prefix can start another (`ACCESS_TOKEN_ORDERS_` and
+ * `ACCESS_TOKEN_ORDERS_API_`, or `ACCESS_TOKEN_DEFAULT_` and `ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS`), so a plain
+ * `startsWith` would let one client's variables hide that another has none. Module-wide variables belong to no
+ * client; a known setting name to its client; anything else (a misspelt setting) to the longest prefix it starts with.
+ */
+function ownerOf(key: string, prefixes: ReadonlyMap<string, string>): string | undefined {
+  if (MODULE_VARIABLES.has(key)) return undefined;
+  let owner: string | undefined;
+  let longest = 0;
+  for (const [name, prefix] of prefixes) {
+    if (!key.startsWith(prefix)) continue;
+    if (CLIENT_SUFFIXES.includes(key.slice(prefix.length))) return name;
+    if (prefix.length > longest) [owner, longest] = [name, prefix.length];
+  }
+  return owner;
+}
+
+/** The listed clients with at least one variable set. */
+function clientsWithVariables(
+  env: EnvSource,
+  prefixes: ReadonlyMap<string, string>,
+): Set<string | undefined> {
+  const setKeys = Object.keys(env).filter((key) => read(env, key) !== undefined);
+  return new Set(setKeys.map((key) => ownerOf(key, prefixes)));
 }
 
 function readParameters(env: EnvSource, name: string): Record<string, string> | undefined {
@@ -106,18 +164,11 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
     throw configError(`${clientsVariable} is missing: list the client names, comma-separated (e.g. orders)`);
   }
 
-  const prefixes = new Map<string, string>();
+  const prefixes = clientPrefixes(names, clientsVariable);
+  const configured = clientsWithVariables(env, prefixes);
   const clients: Record<string, ClientCredentialsClientOptions> = {};
-  for (const name of names) {
-    const prefix = clientEnvPrefix(name);
-    const clash = prefixes.get(prefix);
-    if (clash !== undefined) {
-      throw configError(
-        `${clientsVariable} names '${clash}' and '${name}', which share the prefix ${prefix}`,
-      );
-    }
-    prefixes.set(prefix, name);
-    if (!Object.keys(env).some((key) => key.startsWith(prefix) && read(env, key) !== undefined)) {
+  for (const [name, prefix] of prefixes) {
+    if (!configured.has(name)) {
       throw configError(`${clientsVariable} names '${name}' but no ${prefix}* variables are set`, name);
     }
     const variable = (field: keyof typeof CLIENT_FIELDS) => envName(field, name);

@@ -23,6 +23,11 @@ const optionPath: SettingNamer = (field, clientName) =>
 
 const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Client names are letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+export function isClientName(name: string): boolean {
+  return CLIENT_NAME.test(name);
+}
+
 function invalid(setting: string, problem: string, clientName?: string): AccessTokenError {
   return new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, `${setting} ${problem}`, clientName);
 }
@@ -45,7 +50,7 @@ export function validateAccessTokenOptions(
   }
   const clients = new Map<string, ResolvedClientOptions>();
   for (const [name, client] of entries) {
-    if (!CLIENT_NAME.test(name)) {
+    if (!isClientName(name)) {
       throw invalid(nameOf('clients'), `has an invalid client name (use letters, digits, '.', '_' and '-')`);
     }
     clients.set(name, validateClient(name, client, nameOf));
@@ -112,11 +117,7 @@ function validateClient(
     resource: resourceIndicator(client.resource, setting('resource'), name),
     parameters: extraParameters(client.parameters, setting('parameters'), name),
     baseURL: baseUrl(client.baseURL, setting('baseURL'), name),
-    requestTimeoutMs: positiveNumber(
-      client.requestTimeoutMs,
-      DEFAULT_REQUEST_TIMEOUT_MS,
-      setting('requestTimeoutMs'),
-    ),
+    requestTimeoutMs: timeoutMs(client.requestTimeoutMs, setting('requestTimeoutMs')),
   };
 }
 
@@ -144,11 +145,19 @@ function authorizationServerUrl(
   const url = typeof value === 'string' ? parseHttpUrl(value) : undefined;
   if (!url) throw invalid(setting, 'must be an absolute http(s) URL', clientName);
   if (url.username || url.password) throw invalid(setting, 'must not contain credentials', clientName);
-  if (url.hash) throw invalid(setting, 'must not contain a fragment', clientName);
+  if (hasFragment(url)) throw invalid(setting, 'must not contain a fragment', clientName);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw invalid(setting, 'must use https (plain http is allowed only for loopback hosts)', clientName);
   }
   return url.href;
+}
+
+/**
+ * `url.hash` is '' for an empty fragment (`https://as/token#`), yet the `#` is still a fragment component. An unescaped
+ * `#` survives parsing only as the fragment delimiter, so the serialised URL tells.
+ */
+function hasFragment(url: URL): boolean {
+  return url.href.includes('#');
 }
 
 function resourceIndicator(
@@ -159,7 +168,7 @@ function resourceIndicator(
   if (value === undefined) return undefined;
   try {
     const url = new URL(value);
-    if (url.hash) throw new Error('fragment');
+    if (hasFragment(url)) throw new Error('fragment');
     return value;
   } catch {
     throw invalid(setting, 'must be an absolute URI without a fragment (RFC 8707)', clientName);
@@ -208,6 +217,15 @@ function positiveNumber(value: number | undefined, fallback: number, setting: st
     throw invalid(setting, 'must be a number > 0');
   }
   return value;
+}
+
+/** Node timers hold a signed 32-bit delay; a longer one (`AbortSignal.timeout`) fires after 1 ms instead. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+function timeoutMs(value: number | undefined, setting: string): number {
+  const timeout = positiveNumber(value, DEFAULT_REQUEST_TIMEOUT_MS, setting);
+  if (timeout > MAX_TIMEOUT_MS) throw invalid(setting, `must be a number > 0 and <= ${MAX_TIMEOUT_MS}`);
+  return timeout;
 }
 
 function cacheKeyPrefix(value: string | undefined, setting: string): string {

@@ -8,7 +8,8 @@ export function renewalPoint(
   expiresAt: number,
   refreshBeforeExpirySeconds: number,
 ): number {
-  const lifetime = expiresAt - issuedAt;
+  // A tiny expires_in can end before the manager sees the token (negative lifetime): renew at expiry, never after.
+  const lifetime = Math.max(0, expiresAt - issuedAt);
   const buffer = Math.min(refreshBeforeExpirySeconds * 1000, lifetime / 2);
   return expiresAt - buffer;
 }
