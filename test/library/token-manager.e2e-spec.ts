@@ -193,6 +193,22 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
     expect(endpoint.requests).toHaveLength(1);
   });
 
+  it('rejects a malformed per-call scope or resource with ERR_INVALID_ARGUMENT, before any request', async () => {
+    const tokens = manager();
+    await expect(tokens.getAccessToken('orders', { scope: 'orders.read "quoted"' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    await expect(tokens.getAccessToken('orders', { resource: 'relative/path' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    await expect(
+      tokens.getAccessToken('orders', { resource: 'https://api.example/#frag' }),
+    ).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    expect(endpoint.requests).toHaveLength(0);
+  });
+
   it('rejects an unknown client name with ERR_CLIENT_NOT_FOUND', async () => {
     const tokens = manager();
     await expect(tokens.getAccessToken('billing')).rejects.toMatchObject({ code: 'ERR_CLIENT_NOT_FOUND' });

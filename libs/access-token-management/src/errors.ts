@@ -4,6 +4,8 @@
 export const AccessTokenErrorCode = {
   /** Module options or env settings are missing or malformed; the app must not start. */
   ConfigInvalid: 'ERR_CONFIG_INVALID',
+  /** A call was made with a malformed argument (e.g. a per-call `scope` or `resource`). */
+  InvalidArgument: 'ERR_INVALID_ARGUMENT',
   /** A client name was asked for that is not configured. */
   ClientNotFound: 'ERR_CLIENT_NOT_FOUND',
   /** The token endpoint answered with an OAuth error (`invalid_client`, `invalid_scope`, ...). */

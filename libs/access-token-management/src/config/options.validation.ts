@@ -62,11 +62,7 @@ export function validateAccessTokenOptions(
       DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS,
       nameOf('refreshBeforeExpirySeconds'),
     ),
-    defaultLifetimeSeconds: positiveNumber(
-      options.defaultLifetimeSeconds,
-      DEFAULT_LIFETIME_SECONDS,
-      nameOf('defaultLifetimeSeconds'),
-    ),
+    defaultLifetimeSeconds: lifetimeSeconds(options.defaultLifetimeSeconds, nameOf('defaultLifetimeSeconds')),
     cacheKeyPrefix: cacheKeyPrefix(options.cacheKeyPrefix, nameOf('cacheKeyPrefix')),
     cache: options.cache,
   };
@@ -124,7 +120,7 @@ function validateClient(
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-function isScope(value: unknown): boolean {
+export function isScope(value: unknown): boolean {
   return (
     typeof value === 'string' && value.split(' ').every((token) => token === '' || SCOPE_TOKEN.test(token))
   );
@@ -160,19 +156,26 @@ function hasFragment(url: URL): boolean {
   return url.href.includes('#');
 }
 
+/** RFC 8707 §2: an absolute URI without a fragment. */
+export function isResourceIndicator(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return !hasFragment(new URL(value));
+  } catch {
+    return false;
+  }
+}
+
 function resourceIndicator(
   value: string | undefined,
   setting: string,
   clientName: string,
 ): string | undefined {
   if (value === undefined) return undefined;
-  try {
-    const url = new URL(value);
-    if (hasFragment(url)) throw new Error('fragment');
-    return value;
-  } catch {
+  if (!isResourceIndicator(value)) {
     throw invalid(setting, 'must be an absolute URI without a fragment (RFC 8707)', clientName);
   }
+  return value;
 }
 
 function baseUrl(value: string | undefined, setting: string, clientName: string): string | undefined {
@@ -217,6 +220,16 @@ function positiveNumber(value: number | undefined, fallback: number, setting: st
     throw invalid(setting, 'must be a number > 0');
   }
   return value;
+}
+
+/** A year: beyond that a default lifetime is a typo, and far beyond it an invalid Date. */
+const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
+
+function lifetimeSeconds(value: number | undefined, setting: string): number {
+  const lifetime = positiveNumber(value, DEFAULT_LIFETIME_SECONDS, setting);
+  if (lifetime > MAX_LIFETIME_SECONDS)
+    throw invalid(setting, `must be a number > 0 and <= ${MAX_LIFETIME_SECONDS}`);
+  return lifetime;
 }
 
 /** Node timers hold a signed 32-bit delay; a longer one (`AbortSignal.timeout`) fires after 1 ms instead. */

@@ -1,7 +1,12 @@
 import { tokenCacheKey } from '../cache/cache-key.js';
 import { TokenStore, type CachedToken } from '../cache/token-store.js';
 import type { AccessTokenOptions } from '../config/client-options.interface.js';
-import { normalizeScope, validateAccessTokenOptions } from '../config/options.validation.js';
+import {
+  isResourceIndicator,
+  isScope,
+  normalizeScope,
+  validateAccessTokenOptions,
+} from '../config/options.validation.js';
 import type {
   ResolvedAccessTokenOptions,
   ResolvedClientOptions,
@@ -88,9 +93,7 @@ export class AccessTokenManager {
    */
   async getAccessToken(clientName: string, options: GetAccessTokenOptions = {}): Promise<AccessToken> {
     const client = this.getClientOptions(clientName);
-    const scope = options.scope === undefined ? client.scope : normalizeScope(options.scope);
-    const resource = options.resource ?? client.resource;
-    const key = this.cacheKey(client, scope, resource);
+    const { scope, resource, key } = this.target(client, options);
     const renew = (fallback: CachedToken | undefined) =>
       this.renew(client, key, { scope, resource }, fallback, options.forceRenewal === true);
 
@@ -106,14 +109,33 @@ export class AccessTokenManager {
     clientName: string,
     options: Omit<GetAccessTokenOptions, 'forceRenewal'> = {},
   ): Promise<void> {
-    const client = this.getClientOptions(clientName);
-    const scope = options.scope === undefined ? client.scope : normalizeScope(options.scope);
-    await this.store.delete(this.cacheKey(client, scope, options.resource ?? client.resource));
+    await this.store.delete(this.target(this.getClientOptions(clientName), options).key);
   }
 
   /** Releases the cache's connections. Nest calls it on shutdown. */
   async onModuleDestroy(): Promise<void> {
     await this.store.close();
+  }
+
+  /** What a call asks for, checked (per-call values skip start-up validation), and its cache key. */
+  private target(client: ResolvedClientOptions, options: Omit<GetAccessTokenOptions, 'forceRenewal'>) {
+    if (options.scope !== undefined && !isScope(options.scope)) {
+      throw new AccessTokenError(
+        AccessTokenErrorCode.InvalidArgument,
+        `scope for client '${client.name}' must be a space-separated list of scope tokens (RFC 6749 §3.3)`,
+        client.name,
+      );
+    }
+    if (options.resource !== undefined && !isResourceIndicator(options.resource)) {
+      throw new AccessTokenError(
+        AccessTokenErrorCode.InvalidArgument,
+        `resource for client '${client.name}' must be an absolute URI without a fragment (RFC 8707)`,
+        client.name,
+      );
+    }
+    const scope = options.scope === undefined ? client.scope : normalizeScope(options.scope);
+    const resource = options.resource ?? client.resource;
+    return { scope, resource, key: this.cacheKey(client, scope, resource) };
   }
 
   private cacheKey(
