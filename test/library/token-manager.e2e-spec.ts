@@ -19,9 +19,16 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
     endpoint = await startScriptedServer();
   });
   afterAll(() => endpoint.close());
-  afterEach(() => {
+  const managers: AccessTokenManager[] = [];
+  const track = (created: AccessTokenManager) => (managers.push(created), created);
+  afterEach(async () => {
+    await Promise.all(managers.splice(0).map((m) => m.onModuleDestroy()));
     endpoint.requests.length = 0;
   });
+  const until = async (condition: () => boolean) => {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(condition()).toBe(true);
+  };
 
   function manager(
     overrides: Partial<AccessTokenOptions['clients'][string]> = {},
@@ -29,20 +36,22 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
   ) {
     clock = Date.parse('2026-01-01T00:00:00Z');
     endpoint.handle(issueTokens());
-    return new AccessTokenManager(
-      {
-        clients: {
-          orders: {
-            tokenEndpoint: `${endpoint.url}/token`,
-            clientId: 'orders-caller',
-            clientSecret: SECRET,
-            scope: 'orders.read',
-            ...overrides,
+    return track(
+      new AccessTokenManager(
+        {
+          clients: {
+            orders: {
+              tokenEndpoint: `${endpoint.url}/token`,
+              clientId: 'orders-caller',
+              clientSecret: SECRET,
+              scope: 'orders.read',
+              ...overrides,
+            },
           },
+          ...options,
         },
-        ...options,
-      },
-      { now },
+        { now },
+      ),
     );
   }
 
@@ -54,8 +63,8 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
     expect(results[0]?.type).toBe('Bearer');
   });
 
-  it('serves the cached token until 60 s before expiry, then renews it', async () => {
-    const tokens = manager();
+  it('without background refresh, serves the cached token until 60 s before expiry, then renews it', async () => {
+    const tokens = manager({}, { refreshAhead: false });
     const first = await tokens.getAccessToken('orders');
     clock += 239_000;
     expect((await tokens.getAccessToken('orders')).value).toBe(first.value);
@@ -67,7 +76,7 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
   });
 
   it('renews a token after it expired', async () => {
-    const tokens = manager({}, { refreshBeforeExpirySeconds: 0 });
+    const tokens = manager({}, { refreshBeforeExpirySeconds: 0, refreshAhead: false });
     const first = await tokens.getAccessToken('orders');
     clock += 299_000;
     expect((await tokens.getAccessToken('orders')).value).toBe(first.value);
@@ -76,8 +85,19 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
     expect(endpoint.requests).toHaveLength(2);
   });
 
-  it('caps the renewal buffer at half the lifetime of a short token', async () => {
+  it('past the renewal point, keeps serving the cached token while renewing it in the background', async () => {
     const tokens = manager();
+    const first = await tokens.getAccessToken('orders');
+    clock += 241_000;
+    expect((await tokens.getAccessToken('orders')).value).toBe(first.value);
+    await until(() => endpoint.requests.length === 2);
+    await until(() => tokens.getStatus()[0]?.validUntil?.getTime() === clock + 300_000);
+    expect((await tokens.getAccessToken('orders')).value).not.toBe(first.value);
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('caps the renewal buffer at half the lifetime of a short token', async () => {
+    const tokens = manager({}, { refreshAhead: false });
     endpoint.handle(issueTokens({ expires_in: 30 }));
     const first = await tokens.getAccessToken('orders');
     clock += 14_000;
@@ -283,7 +303,11 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
         expect(error).toMatchObject({ code, clientName: 'orders', ...fields });
         expect(String((error as Error).message)).not.toContain(SECRET);
         expect(JSON.stringify(error)).not.toContain(SECRET);
-        // Nothing cached: the next call asks again, and succeeds once the endpoint does.
+        // Nothing cached, and no request per caller: within the backoff window the same error comes back at once...
+        await expect(tokens.getAccessToken('orders')).rejects.toBe(error);
+        expect(endpoint.requests.filter((r) => !r.url.includes('elsewhere'))).toHaveLength(1);
+        // ...after it the next call asks again, and succeeds once the endpoint does.
+        clock += 10_001;
         endpoint.handle(issueTokens());
         await expect(tokens.getAccessToken('orders')).resolves.toMatchObject({ type: 'Bearer' });
         expect(endpoint.requests.filter((r) => !r.url.includes('elsewhere'))).toHaveLength(2);

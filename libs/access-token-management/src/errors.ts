@@ -33,10 +33,14 @@ export class AccessTokenError extends Error {
     message: string,
     /** The configured client the failure concerns, when there is one. */
     readonly clientName?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** How long the token endpoint asked us to wait (`Retry-After`), when it did. */
+  readonly retryAfterMs?: number;
 }
 
 /**
@@ -53,6 +57,7 @@ export class TokenEndpointError extends AccessTokenError {
     readonly errorDescription: string | undefined,
     /** The HTTP status of the token endpoint's answer. */
     readonly status: number,
+    retryAfterMs?: number,
   ) {
     super(
       AccessTokenErrorCode.TokenEndpointError,
@@ -60,6 +65,7 @@ export class TokenEndpointError extends AccessTokenError {
         (errorDescription ? ` (${errorDescription})` : '') +
         ` [HTTP ${status}]`,
       clientName,
+      { retryAfterMs },
     );
   }
 }

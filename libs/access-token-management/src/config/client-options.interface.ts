@@ -53,4 +53,23 @@ export interface AccessTokenOptions {
   cache?: Cache | Keyv;
   /** Prefix of every cache key, to keep several services apart in one shared store. Default `atm`. */
   cacheKeyPrefix?: string;
+  /**
+   * Renew tokens that are in use in the background before their renewal point, while callers keep getting the cached
+   * token, so no caller waits on the token endpoint after the first fetch. Default `true`.
+   */
+  refreshAhead?: boolean;
+  /**
+   * Background renewals start up to this fraction of the renewal buffer early, at random, so a fleet does not renew in
+   * lock-step. 0..1, default 0.25 (with the 60 s buffer: between 75 s and 60 s before expiry).
+   */
+  refreshJitter?: number;
+  /** First delay after a failed token request, in ms; doubles per failure (with full jitter). Default 1000. */
+  backoffBaseMs?: number;
+  /** Longest delay between two failing token requests, in ms. Default 10000. */
+  backoffMaxMs?: number;
+  /**
+   * A cached token is used at most until this many seconds before it expires (capped at a tenth of its lifetime),
+   * also while renewal fails; past that, calls fail fast. Default 5.
+   */
+  expirySafetyMarginSeconds?: number;
 }

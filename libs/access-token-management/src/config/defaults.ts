@@ -6,3 +6,12 @@ export const DEFAULT_LIFETIME_SECONDS = 300;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_AUTH_METHOD = 'client_secret_basic';
 export const DEFAULT_CACHE_KEY_PREFIX = 'atm';
+/** Background refresh on by default: after the first fetch no caller should wait on the token endpoint. */
+export const DEFAULT_REFRESH_AHEAD = true;
+/** Spread a fleet's background renewals over the first quarter of the buffer. */
+export const DEFAULT_REFRESH_JITTER = 0.25;
+/** Backoff after failures: 1 s doubling to 10 s, so an outage costs each instance at most one request per 10 s. */
+export const DEFAULT_BACKOFF_BASE_MS = 1_000;
+export const DEFAULT_BACKOFF_MAX_MS = 10_000;
+/** A token this close to expiry may die in flight; it is not handed out. */
+export const DEFAULT_EXPIRY_SAFETY_MARGIN_SECONDS = 5;

@@ -26,6 +26,11 @@ const MODULE_FIELDS = {
   refreshBeforeExpirySeconds: 'REFRESH_BEFORE_EXPIRY_SECONDS',
   defaultLifetimeSeconds: 'DEFAULT_LIFETIME_SECONDS',
   cacheKeyPrefix: 'CACHE_KEY_PREFIX',
+  refreshAhead: 'REFRESH_AHEAD',
+  refreshJitter: 'REFRESH_JITTER',
+  backoffBaseMs: 'BACKOFF_BASE_MS',
+  backoffMaxMs: 'BACKOFF_MAX_MS',
+  expirySafetyMarginSeconds: 'EXPIRY_SAFETY_MARGIN_SECONDS',
 } as const;
 
 /** Settings that belong to a later version; failing loudly beats silently ignoring them. */
@@ -59,6 +64,14 @@ function configError(message: string, clientName?: string): AccessTokenError {
 function read(env: EnvSource, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+function readBoolean(env: EnvSource, name: string): boolean | undefined {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw configError(`${name} must be true or false`);
 }
 
 function readNumber(env: EnvSource, name: string): number | undefined {
@@ -191,6 +204,11 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
     refreshBeforeExpirySeconds: readNumber(env, envName('refreshBeforeExpirySeconds')),
     defaultLifetimeSeconds: readNumber(env, envName('defaultLifetimeSeconds')),
     cacheKeyPrefix: read(env, envName('cacheKeyPrefix')),
+    refreshAhead: readBoolean(env, envName('refreshAhead')),
+    refreshJitter: readNumber(env, envName('refreshJitter')),
+    backoffBaseMs: readNumber(env, envName('backoffBaseMs')),
+    backoffMaxMs: readNumber(env, envName('backoffMaxMs')),
+    expirySafetyMarginSeconds: readNumber(env, envName('expirySafetyMarginSeconds')),
   };
   // Validate here, where env names are known, so the error names the variable rather than an option path.
   validateAccessTokenOptions(options, envName);

@@ -12,6 +12,7 @@ import {
   DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './defaults.js';
+import { validateRefreshOptions } from './refresh-options.validation.js';
 import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
 import { isLoopbackHost, parseHttpUrl } from './url-rules.js';
 
@@ -65,6 +66,7 @@ export function validateAccessTokenOptions(
     defaultLifetimeSeconds: lifetimeSeconds(options.defaultLifetimeSeconds, nameOf('defaultLifetimeSeconds')),
     cacheKeyPrefix: cacheKeyPrefix(options.cacheKeyPrefix, nameOf('cacheKeyPrefix')),
     cache: options.cache,
+    ...validateRefreshOptions(options, (field) => nameOf(field)),
   };
 }
 

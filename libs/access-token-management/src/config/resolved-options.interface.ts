@@ -24,4 +24,9 @@ export interface ResolvedAccessTokenOptions {
   readonly defaultLifetimeSeconds: number;
   readonly cacheKeyPrefix: string;
   readonly cache?: Cache | Keyv;
+  readonly refreshAhead: boolean;
+  readonly refreshJitter: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  readonly expirySafetyMarginSeconds: number;
 }

@@ -1,3 +1,4 @@
+import type { Meter } from '@opentelemetry/api';
 import { tokenCacheKey } from '../cache/cache-key.js';
 import { TokenStore, type CachedToken } from '../cache/token-store.js';
 import type { AccessTokenOptions } from '../config/client-options.interface.js';
@@ -14,9 +15,14 @@ import type {
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessToken } from '../access-token.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
+import { BackoffPolicy } from './backoff-policy.js';
+import { isPermanentFailure } from './failure-classification.js';
 import { renewalPoint } from './renewal-policy.js';
 import { SingleFlight } from './single-flight.js';
+import type { TokenKeyState } from './token-key-state.js';
 import { silentLogger, type TokenLogger } from './token-logger.interface.js';
+import { TokenMetrics } from './token-metrics.js';
+import type { AccessTokenStatus } from './token-status.interface.js';
 
 /** Per-call choices of {@link AccessTokenManager.getAccessToken}. */
 export interface GetAccessTokenOptions {
@@ -33,14 +39,16 @@ export interface AccessTokenManagerDependencies {
   logger?: TokenLogger;
   /** The clock, in epoch ms. Tests pass a controllable one. */
   now?: () => number;
+  /** Source of randomness for jitter, in [0, 1). Tests pass a fixed one. */
+  random?: () => number;
+  /** OpenTelemetry meter for the metrics. Default: the global meter provider's (a no-op without an SDK). */
+  meter?: Meter;
 }
 
-/** A token whose renewal failed is still served while it has at least this long to live. */
-const FALLBACK_MIN_REMAINING_MS = 5_000;
-
 /**
- * Gives out access tokens for the configured clients: served from the cache until shortly before expiry, renewed with
- * one token request per client, scope and resource however many callers race for it, never cached on failure.
+ * Gives out access tokens for the configured clients: served from the cache, renewed in the background before they
+ * expire while callers keep getting the cached one, one token request per client, scope and resource however many
+ * callers race for it, failures never cached but backed off (callers in the backoff window get the last error at once).
  * A plain class: use it with or without Nest.
  *
  * ```ts
@@ -54,14 +62,24 @@ export class AccessTokenManager {
   private readonly store: TokenStore;
   private readonly endpoint: TokenEndpoint;
   private readonly flights = new SingleFlight<AccessToken>();
+  private readonly states = new Map<string, TokenKeyState>();
+  /** Call arguments -> cache key, so the hot path neither re-validates nor re-hashes. */
+  private readonly keysByTarget = new Map<string, string>();
+  private readonly backoff: BackoffPolicy;
+  private readonly metrics: TokenMetrics;
   private readonly logger: TokenLogger;
   private readonly now: () => number;
+  private readonly random: () => number;
+  private closed = false;
 
   /** @throws AccessTokenError `ERR_CONFIG_INVALID` when the options are not usable. */
   constructor(options: AccessTokenOptions, dependencies: AccessTokenManagerDependencies = {}) {
     this.options = validateAccessTokenOptions(options);
     this.logger = dependencies.logger ?? silentLogger;
     this.now = dependencies.now ?? Date.now;
+    this.random = dependencies.random ?? Math.random;
+    this.metrics = new TokenMetrics(dependencies.meter);
+    this.backoff = new BackoffPolicy(this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
     this.store = new TokenStore(this.options.cache);
     this.endpoint = new TokenEndpoint(this.options.defaultLifetimeSeconds, this.now);
   }
@@ -85,23 +103,33 @@ export class AccessTokenManager {
   }
 
   /**
-   * A valid access token for the client: the cached one until its renewal point, else a new one. Concurrent callers
-   * for the same client, scope and resource share one token request.
+   * A valid access token for the client. Served from the cache until its renewal point; after it, while background
+   * refresh is on, still served (until the safety margin before expiry) as a renewal runs in the background.
+   * Concurrent callers that must wait share one token request. After a failed request, callers get that error at once
+   * until the backoff delay has passed.
    *
-   * @throws AccessTokenError with code `ERR_CLIENT_NOT_FOUND`, `ERR_TOKEN_ENDPOINT_ERROR`, `ERR_TOKEN_RESPONSE_INVALID`,
-   *   `ERR_TOKEN_ENDPOINT_UNAVAILABLE` or `ERR_DISCOVERY_FAILED`.
+   * @throws AccessTokenError with code `ERR_CLIENT_NOT_FOUND`, `ERR_INVALID_ARGUMENT`, `ERR_TOKEN_ENDPOINT_ERROR`,
+   *   `ERR_TOKEN_RESPONSE_INVALID`, `ERR_TOKEN_ENDPOINT_UNAVAILABLE` or `ERR_DISCOVERY_FAILED`.
    */
   async getAccessToken(clientName: string, options: GetAccessTokenOptions = {}): Promise<AccessToken> {
-    const client = this.getClientOptions(clientName);
-    const { scope, resource, key } = this.target(client, options);
-    const renew = (fallback: CachedToken | undefined) =>
-      this.renew(client, key, { scope, resource }, fallback, options.forceRenewal === true);
+    const state = this.stateFor(this.getClientOptions(clientName), options);
+    if (options.forceRenewal) {
+      return this.flights.current(state.key) ?? this.startRequest(state, undefined, true);
+    }
 
-    if (options.forceRenewal) return this.flights.run(key, () => renew(undefined));
-
-    const cached = await this.readCache(key);
-    if (cached && this.isFresh(cached)) return cached.token;
-    return this.flights.current(key) ?? this.flights.run(key, () => renew(cached));
+    const cached = await this.readCache(state.key);
+    const now = this.now();
+    if (cached && now < this.usableUntil(cached)) {
+      if (now < cached.renewAt || this.options.refreshAhead) {
+        this.metrics.hit(clientName);
+        state.inUse = true;
+        if (now >= cached.renewAt) this.refreshInBackground(state, cached);
+        else if (state.timer === undefined) this.scheduleRefresh(state, cached);
+        return cached.token;
+      }
+    }
+    this.metrics.miss(clientName);
+    return this.flights.current(state.key) ?? this.startRequest(state, cached, false);
   }
 
   /** Drops the cached token of a client (for its default or the given scope and resource). */
@@ -109,16 +137,54 @@ export class AccessTokenManager {
     clientName: string,
     options: Omit<GetAccessTokenOptions, 'forceRenewal'> = {},
   ): Promise<void> {
-    await this.store.delete(this.target(this.getClientOptions(clientName), options).key);
+    const state = this.stateFor(this.getClientOptions(clientName), options);
+    this.cancelTimer(state);
+    await this.store.delete(state.key);
   }
 
-  /** Releases the cache's connections. Nest calls it on shutdown. */
+  /**
+   * The state of every token this process has asked for, and of every configured client not asked for yet.
+   * For health checks; contains no token.
+   */
+  getStatus(): AccessTokenStatus[] {
+    const now = this.now();
+    const seen = new Set<string>();
+    const statuses: AccessTokenStatus[] = [];
+    for (const state of this.states.values()) {
+      seen.add(state.client.name);
+      const backingOff = state.failures > 0 && now < state.retryAt;
+      statuses.push({
+        client: state.client.name,
+        scope: state.request.scope,
+        resource: state.request.resource,
+        validUntil: state.validUntil === undefined ? undefined : new Date(state.validUntil),
+        valid: state.validUntil !== undefined && now < state.validUntil,
+        lastErrorCode: state.lastError?.code,
+        failures: state.failures,
+        nextAttemptAt: backingOff ? new Date(state.retryAt) : undefined,
+      });
+    }
+    for (const client of this.options.clients.values()) {
+      if (!seen.has(client.name)) statuses.push({ client: client.name, valid: false, failures: 0 });
+    }
+    return statuses;
+  }
+
+  /** Stops background renewals and releases the cache's connections. Nest calls it on shutdown. */
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    for (const state of this.states.values()) this.cancelTimer(state);
     await this.store.close();
   }
 
-  /** What a call asks for, checked (per-call values skip start-up validation), and its cache key. */
-  private target(client: ResolvedClientOptions, options: Omit<GetAccessTokenOptions, 'forceRenewal'>) {
+  /** The per-key state of a call, created on first use; checks per-call values, which skip start-up validation. */
+  private stateFor(
+    client: ResolvedClientOptions,
+    options: Omit<GetAccessTokenOptions, 'forceRenewal'>,
+  ): TokenKeyState {
+    const target = `${client.name}\u0000${options.scope ?? '\u0001'}\u0000${options.resource ?? '\u0001'}`;
+    const known = this.keysByTarget.get(target);
+    if (known !== undefined) return this.states.get(known) as TokenKeyState;
     if (options.scope !== undefined && !isScope(options.scope)) {
       throw new AccessTokenError(
         AccessTokenErrorCode.InvalidArgument,
@@ -135,15 +201,7 @@ export class AccessTokenManager {
     }
     const scope = options.scope === undefined ? client.scope : normalizeScope(options.scope);
     const resource = options.resource ?? client.resource;
-    return { scope, resource, key: this.cacheKey(client, scope, resource) };
-  }
-
-  private cacheKey(
-    client: ResolvedClientOptions,
-    scope: string | undefined,
-    resource: string | undefined,
-  ): string {
-    return tokenCacheKey({
+    const key = tokenCacheKey({
       prefix: this.options.cacheKeyPrefix,
       clientName: client.name,
       authorizationServer: client.tokenEndpoint ?? (client.issuer as string),
@@ -152,57 +210,155 @@ export class AccessTokenManager {
       resource,
       parameters: client.parameters,
     });
+    let state = this.states.get(key);
+    if (state === undefined) {
+      state = { key, client, request: { scope, resource }, failures: 0, retryAt: 0, inUse: false };
+      this.states.set(key, state);
+    }
+    this.keysByTarget.set(target, key);
+    return state;
   }
 
-  private isFresh(entry: CachedToken): boolean {
-    const now = this.now();
-    return now < entry.renewAt && now < entry.token.expiresAt.getTime();
+  /**
+   * A token may be handed out until a safety margin before it expires: the configured margin, capped at a fifth of
+   * the renewal buffer so short tokens keep most of their life.
+   */
+  private usableUntil(entry: CachedToken): number {
+    const expiresAt = entry.token.expiresAt.getTime();
+    const margin = Math.min(this.options.expirySafetyMarginSeconds * 1000, (expiresAt - entry.renewAt) / 5);
+    return expiresAt - margin;
   }
 
-  private async renew(
-    client: ResolvedClientOptions,
-    key: string,
-    request: { scope?: string; resource?: string },
+  /** Starts a token request unless the key is backing off, in which case the last error is thrown at once. */
+  private startRequest(
+    state: TokenKeyState,
     fallback: CachedToken | undefined,
     forced: boolean,
   ): Promise<AccessToken> {
-    if (!forced) {
-      // A caller that read the cache just before another flight stored its token would otherwise fetch again.
-      const latest = await this.readCache(key);
-      if (latest && this.isFresh(latest)) return latest.token;
+    if (state.lastError && this.now() < state.retryAt) {
+      if (!forced && fallback && this.now() < this.usableUntil(fallback))
+        return Promise.resolve(fallback.token);
+      return Promise.reject(state.lastError);
     }
+    return this.flights.run(state.key, () => this.requestToken(state, fallback, forced));
+  }
+
+  private async requestToken(
+    state: TokenKeyState,
+    fallback: CachedToken | undefined,
+    forced: boolean,
+  ): Promise<AccessToken> {
+    const { client } = state;
+    if (!forced) {
+      // Another flight or another instance may have stored a token since the caller read the cache: use it rather
+      // than fetch again. (The token being replaced does not count: a jittered refresh runs before its renewal point.)
+      const latest = await this.readCache(state.key);
+      if (latest && latest.token.value !== fallback?.token.value && this.now() < latest.renewAt) {
+        this.scheduleRefresh(state, latest);
+        return latest.token;
+      }
+    }
+    if (state.failures > 0) this.metrics.retry(client.name);
     const started = this.now();
     let token: AccessToken;
     try {
-      token = await this.endpoint.requestToken(client, request);
-    } catch (error) {
-      const failure = error as AccessTokenError;
-      if (
-        !forced &&
-        fallback &&
-        fallback.token.expiresAt.getTime() - this.now() > FALLBACK_MIN_REMAINING_MS
-      ) {
-        this.logger.warn(
-          `Renewing the token of client '${client.name}' failed (${failure.code}); the cached token stays in use until ` +
-            `${fallback.token.expiresAt.toISOString()}`,
-        );
+      token = await this.endpoint.requestToken(client, state.request);
+    } catch (caught) {
+      const error = caught as AccessTokenError;
+      this.metrics.request(client.name, 'failure', (this.now() - started) / 1000, error.code);
+      this.recordFailure(state, error);
+      if (!forced && fallback && this.now() < this.usableUntil(fallback)) {
+        // Transient trouble: try again in the background after the backoff, while the old token serves.
+        if (!isPermanentFailure(error)) this.scheduleAt(state, state.retryAt);
         return fallback.token;
       }
-      this.logger.warn(`Token request for client '${client.name}' failed: ${failure.message}`);
       throw error;
     }
     const received = this.now();
-    const renewAt = renewalPoint(
-      received,
-      token.expiresAt.getTime(),
-      this.options.refreshBeforeExpirySeconds,
-    );
-    await this.writeCache(key, { token, renewAt });
-    this.logger.log(
-      `Token ${fallback || forced ? 'renewed' : 'acquired'} for client '${client.name}' ` +
-        `(expires ${token.expiresAt.toISOString()}, took ${received - started} ms)`,
-    );
+    this.metrics.request(client.name, 'success', (received - started) / 1000);
+    const entry = {
+      token,
+      renewAt: renewalPoint(received, token.expiresAt.getTime(), this.options.refreshBeforeExpirySeconds),
+    };
+    await this.writeCache(state.key, entry);
+    this.recordSuccess(state, entry, fallback !== undefined || forced, received - started);
+    this.scheduleRefresh(state, entry);
     return token;
+  }
+
+  private recordSuccess(state: TokenKeyState, entry: CachedToken, renewed: boolean, tookMs: number): void {
+    const recovered = state.failures;
+    state.failures = 0;
+    state.retryAt = 0;
+    state.lastError = undefined;
+    state.loggedCode = undefined;
+    state.inUse = false;
+    state.validUntil = entry.token.expiresAt.getTime();
+    this.logger.log(
+      `Token ${renewed ? 'renewed' : 'acquired'} for client '${state.client.name}' ` +
+        `(expires ${entry.token.expiresAt.toISOString()}, took ${tookMs} ms` +
+        (recovered > 0 ? `, after ${recovered} failed attempt${recovered > 1 ? 's' : ''})` : ')'),
+    );
+  }
+
+  /** Backs off and logs the failure once per streak and code; repeats go to debug so an outage does not flood logs. */
+  private recordFailure(state: TokenKeyState, error: AccessTokenError): void {
+    state.failures += 1;
+    state.lastError = error;
+    const delay = this.backoff.delay(state.failures, error.retryAfterMs);
+    state.retryAt = this.now() + delay;
+    const message =
+      `Token request for client '${state.client.name}' failed (${error.code}): ${error.message}; ` +
+      `next attempt in ${Math.round(delay)} ms` +
+      (isPermanentFailure(error) ? ' (a permanent error: check the client settings)' : '');
+    if (state.loggedCode !== error.code) {
+      state.loggedCode = error.code;
+      this.logger.warn(message);
+    } else {
+      this.logger.debug?.(message);
+    }
+  }
+
+  /** Renews now, without making the caller wait; respects single flight and the backoff window. */
+  private refreshInBackground(state: TokenKeyState, cached: CachedToken): void {
+    if (this.closed || this.flights.current(state.key) || this.now() < state.retryAt) return;
+    this.metrics.backgroundRefresh(state.client.name);
+    this.flights.run(state.key, () => this.requestToken(state, cached, false)).catch(() => undefined);
+  }
+
+  /** Plans the background renewal of a token, jittered ahead of its renewal point. */
+  private scheduleRefresh(state: TokenKeyState, entry: CachedToken): void {
+    state.validUntil = Math.max(state.validUntil ?? 0, entry.token.expiresAt.getTime());
+    if (!this.options.refreshAhead) return;
+    const buffer = entry.token.expiresAt.getTime() - entry.renewAt;
+    this.scheduleAt(state, entry.renewAt - this.random() * this.options.refreshJitter * buffer);
+  }
+
+  private scheduleAt(state: TokenKeyState, at: number): void {
+    if (this.closed || !this.options.refreshAhead) return;
+    this.cancelTimer(state);
+    state.timer = setTimeout(() => void this.onRefreshTimer(state), Math.max(0, at - this.now()));
+    // A pending renewal must never keep the process alive.
+    state.timer.unref();
+  }
+
+  private cancelTimer(state: TokenKeyState): void {
+    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer = undefined;
+  }
+
+  private async onRefreshTimer(state: TokenKeyState): Promise<void> {
+    state.timer = undefined;
+    // A token nobody used since it was stored is not kept alive: the next caller fetches one when it needs it.
+    if (this.closed || !state.inUse) return;
+    const cached = await this.readCache(state.key);
+    if (cached === undefined || this.now() >= this.usableUntil(cached)) return;
+    if (cached.token.expiresAt.getTime() > (state.validUntil ?? 0)) {
+      // Another instance sharing the store renewed it already: follow its renewal point instead.
+      this.scheduleRefresh(state, cached);
+      return;
+    }
+    this.refreshInBackground(state, cached);
   }
 
   /** The cache is an optimisation: when it fails, the token endpoint still serves. */

@@ -7,10 +7,21 @@ const MAX_DESCRIPTION = 200;
  * Turns whatever went wrong talking to the token endpoint into a typed error. Only the status, the OAuth error code and
  * the server's description are kept; request details (which carry the credentials) never reach the message.
  */
-export function tokenEndpointFailure(clientName: string, cause: unknown, status?: number): AccessTokenError {
+export function tokenEndpointFailure(
+  clientName: string,
+  cause: unknown,
+  status?: number,
+  retryAfter?: string | null,
+): AccessTokenError {
   if (cause instanceof AccessTokenError) return cause;
   if (cause instanceof oauth.ResponseBodyError) {
-    return new TokenEndpointError(clientName, cause.error, shorten(cause.error_description), cause.status);
+    return new TokenEndpointError(
+      clientName,
+      cause.error,
+      shorten(cause.error_description),
+      cause.status,
+      retryAfterMs(cause.response.headers.get('retry-after')),
+    );
   }
   if (cause instanceof oauth.WWWAuthenticateChallengeError) {
     // oidc-provider and others answer a failed client authentication with 401 + a challenge.
@@ -28,6 +39,7 @@ export function tokenEndpointFailure(clientName: string, cause: unknown, status?
         AccessTokenErrorCode.TokenEndpointUnavailable,
         `Token endpoint failed for client '${clientName}' with HTTP ${status}`,
         clientName,
+        { retryAfterMs: retryAfterMs(retryAfter) },
       );
     }
     return new AccessTokenError(
@@ -58,4 +70,16 @@ function reason(cause: unknown): string {
 function shorten(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION)}...` : text;
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms; undefined when absent or unreadable. */
+export function retryAfterMs(
+  header: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -52,7 +52,7 @@ export class TokenEndpoint {
     } catch (cause) {
       // An unread body holds its connection open; release it before giving up on the response.
       if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
-      throw tokenEndpointFailure(client.name, cause, response.status);
+      throw tokenEndpointFailure(client.name, cause, response.status, response.headers.get('retry-after'));
     }
     return this.toAccessToken(client, body);
   }
