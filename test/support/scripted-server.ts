@@ -7,6 +7,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** Epoch ms when the request had been read. */
+  receivedAt: number;
 }
 
 export type ScriptedHandler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
@@ -39,6 +41,7 @@ export async function startScriptedServer(
         url: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: Date.now(),
       };
       requests.push(recorded);
       Promise.resolve(current(recorded, res)).catch(() => res.destroy());

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
 import { AccessTokenModule, accessTokenOptionsFromEnv, type EnvSource } from 'nestjs-access-token-management';
+import { HealthController } from './health/health.controller.js';
 import { CreateOrderHandler } from './orders/commands/handlers/create-order.handler.js';
 import { ORDERS_CLIENT } from './orders/orders-client.constants.js';
 import { OrdersController } from './orders/orders.controller.js';
@@ -17,12 +19,13 @@ export class OrdersCallerModule {
       module: OrdersCallerModule,
       imports: [
         CqrsModule.forRoot(),
+        TerminusModule.forRoot({ logger: false }),
         AccessTokenModule.forRootAsync({
           useFactory: () => accessTokenOptionsFromEnv(env),
           clientNames: [ORDERS_CLIENT],
         }),
       ],
-      controllers: [OrdersController],
+      controllers: [OrdersController, HealthController],
       providers: [
         GetOrdersHandler,
         CreateOrderHandler,

@@ -19,6 +19,8 @@ export {
   type GetAccessTokenOptions,
 } from './manager/access-token-manager.js';
 export type { TokenLogger } from './manager/token-logger.interface.js';
+export type { AccessTokenStatus } from './manager/token-status.interface.js';
+export { METER_NAME } from './manager/token-metrics.js';
 export { attachAccessToken, type AttachAccessTokenOptions } from './http/attach-access-token.js';
 export { redactAxiosError } from './http/redact.js';
 export { AccessTokenModule } from './nest/access-token.module.js';
@@ -27,4 +29,9 @@ export type {
   AccessTokenModuleOptions,
 } from './nest/access-token-module-options.interface.js';
 export { InjectHttpService } from './nest/access-token.decorators.js';
+export {
+  AccessTokenHealthIndicator,
+  type AccessTokenHealthResult,
+  type AccessTokenHealthStatus,
+} from './nest/access-token.health-indicator.js';
 export { getHttpServiceToken, ACCESS_TOKEN_MODULE_OPTIONS } from './nest/access-token.constants.js';

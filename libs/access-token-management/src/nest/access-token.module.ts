@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { validateAccessTokenOptions } from '../config/options.validation.js';
 import type { AccessTokenOptions } from '../config/client-options.interface.js';
 import { AccessTokenManager } from '../manager/access-token-manager.js';
+import { AccessTokenHealthIndicator } from './access-token.health-indicator.js';
 import { ACCESS_TOKEN_MODULE_OPTIONS, getHttpServiceToken } from './access-token.constants.js';
 import type {
   AccessTokenModuleAsyncOptions,
@@ -67,8 +68,8 @@ export class AccessTokenModule {
     return {
       module: AccessTokenModule,
       global: isGlobal ?? false,
-      providers: [optionsProvider, accessTokenManagerProvider, ...httpServices],
-      exports: [AccessTokenManager, ...clientNames.map(getHttpServiceToken)],
+      providers: [optionsProvider, accessTokenManagerProvider, AccessTokenHealthIndicator, ...httpServices],
+      exports: [AccessTokenManager, AccessTokenHealthIndicator, ...clientNames.map(getHttpServiceToken)],
     };
   }
 }

@@ -1,0 +1,225 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
+import {
+  AccessTokenHealthIndicator,
+  AccessTokenManager,
+  isAccessTokenError,
+  type AccessTokenOptions,
+} from 'nestjs-access-token-management';
+import { sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { issueTokens } from '../support/token-responses.js';
+
+/** Collects on demand: the in-memory reader the OpenTelemetry SDK leaves to its users. */
+class InMemoryReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  async sum(name: string, attributes: Record<string, string> = {}): Promise<number> {
+    const { resourceMetrics } = await this.collect();
+    let total = 0;
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        if (metric.descriptor.name !== name) continue;
+        for (const point of metric.dataPoints as DataPoint<number | { count: number }>[]) {
+          const matches = Object.entries(attributes).every(([key, value]) => point.attributes[key] === value);
+          if (matches) total += typeof point.value === 'number' ? point.value : point.value.count;
+        }
+      }
+    }
+    return total;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('background refresh and the failure policy', () => {
+  let endpoint: ScriptedServer;
+  const managers: AccessTokenManager[] = [];
+
+  beforeAll(async () => {
+    endpoint = await startScriptedServer();
+  });
+  afterAll(() => endpoint.close());
+  afterEach(async () => {
+    await Promise.all(managers.splice(0).map((manager) => manager.onModuleDestroy()));
+    endpoint.requests.length = 0;
+  });
+
+  function manager(options: Partial<AccessTokenOptions> = {}, reader?: InMemoryReader) {
+    const meter = reader ? new MeterProvider({ readers: [reader] }).getMeter('test') : undefined;
+    const created = new AccessTokenManager(
+      {
+        clients: {
+          orders: {
+            tokenEndpoint: `${endpoint.url}/token`,
+            clientId: 'orders-caller',
+            clientSecret: 'secret',
+          },
+        },
+        ...options,
+      },
+      { meter },
+    );
+    managers.push(created);
+    return created;
+  }
+
+  const tokenRequests = () => endpoint.requests.length;
+
+  it('after the first fetch, no caller waits on a slow token endpoint across three token lifetimes', async () => {
+    endpoint.handle(issueTokens({ expires_in: 2 }, 500));
+    const reader = new InMemoryReader();
+    const tokens = manager({}, reader);
+    const latencies: number[] = [];
+    const values = new Set<string>();
+    for (let call = 0; call < 20; call++) {
+      const started = performance.now();
+      values.add((await tokens.getAccessToken('orders')).value);
+      latencies.push(performance.now() - started);
+      await sleep(300);
+    }
+    expect(latencies[0]).toBeGreaterThanOrEqual(450); // the first call waits for the 500 ms endpoint...
+    expect(Math.max(...latencies.slice(1))).toBeLessThan(250); // ...no later one does
+    expect(values.size).toBeGreaterThanOrEqual(3); // renewed in each of the three lifetimes
+    expect(await reader.sum('access_token.cache.misses')).toBe(1);
+    expect(await reader.sum('access_token.cache.hits')).toBe(19);
+    expect(await reader.sum('access_token.background_refreshes')).toBe(tokenRequests() - 1);
+    expect(await reader.sum('access_token.requests', { 'access_token.outcome': 'success' })).toBe(
+      tokenRequests(),
+    );
+    expect(await reader.sum('access_token.request.duration', { 'access_token.client': 'orders' })).toBe(
+      tokenRequests(),
+    );
+  });
+
+  it('does not keep alive a token nobody uses', async () => {
+    endpoint.handle(issueTokens({ expires_in: 1 }));
+    const tokens = manager();
+    await tokens.getAccessToken('orders');
+    await sleep(1_500);
+    expect(tokenRequests()).toBe(1);
+  });
+
+  it('fails no call during an outage shorter than the remaining life of the token', async () => {
+    endpoint.handle(issueTokens({ expires_in: 4 }));
+    const tokens = manager({ backoffBaseMs: 200, backoffMaxMs: 400 });
+    const warm = await tokens.getAccessToken('orders');
+    endpoint.handle(sendJson(503, { down: true }));
+    const failures: unknown[] = [];
+    const served = new Set<string>();
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      await tokens.getAccessToken('orders').then(
+        (token) => served.add(token.value),
+        (error: unknown) => failures.push(error),
+      );
+      await sleep(25);
+    }
+    expect(failures).toEqual([]);
+    expect([...served]).toEqual([warm.value]);
+    // The renewal attempts in the background followed the backoff (>= 200 ms apart), not the call rate.
+    expect(tokenRequests()).toBeGreaterThan(1);
+    expect(tokenRequests()).toBeLessThanOrEqual(1 + Math.ceil(2_000 / 200) + 1);
+  });
+
+  it('past expiry, fails 1,000 calls fast with the same typed error, bounded attempts, and recovers at once', async () => {
+    const reader = new InMemoryReader();
+    endpoint.handle(sendJson(503, { down: true }));
+    const tokens = manager({ backoffBaseMs: 200, backoffMaxMs: 400 }, reader);
+    const started = Date.now();
+    const codes = new Set<string>();
+    let slowest = 0;
+    for (let call = 0; call < 1_000; call++) {
+      const callStarted = performance.now();
+      await tokens.getAccessToken('orders').catch((error: unknown) => {
+        if (isAccessTokenError(error)) codes.add(error.code);
+      });
+      slowest = call > 0 ? Math.max(slowest, performance.now() - callStarted) : 0;
+      if (call % 10 === 0) await sleep(10);
+    }
+    const elapsed = Date.now() - started;
+    expect([...codes]).toEqual(['ERR_TOKEN_ENDPOINT_UNAVAILABLE']);
+    // Attempts are spaced by at least the 200 ms base delay, whatever the call rate.
+    const attempts = tokenRequests();
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
+    const gaps = endpoint.requests
+      .slice(1)
+      .map((request, i) => request.receivedAt - endpoint.requests[i]!.receivedAt);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(190);
+    expect(slowest).toBeLessThan(50); // failing fast: no call waited for a request
+    expect(await reader.sum('access_token.requests', { 'access_token.outcome': 'failure' })).toBe(attempts);
+    expect(await reader.sum('access_token.retries')).toBe(attempts - 1);
+    const health = new AccessTokenHealthIndicator(tokens).check();
+    expect(health.access_tokens.status).toBe('down');
+    expect(health.access_tokens.tokens[0]).toMatchObject({
+      lastErrorCode: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+      valid: false,
+    });
+
+    // Recovery: the first attempt after the endpoint returns succeeds.
+    endpoint.handle(issueTokens());
+    const before = tokenRequests();
+    await sleep(450);
+    const token = await tokens.getAccessToken('orders');
+    expect(token.type).toBe('Bearer');
+    expect(tokenRequests()).toBe(before + 1);
+    expect(new AccessTokenHealthIndicator(tokens).check().access_tokens.status).toBe('up');
+  });
+
+  it('makes no attempt before Retry-After has passed', async () => {
+    endpoint.handle(sendJson(429, { busy: true }, { 'retry-after': '2' }));
+    const tokens = manager({ backoffBaseMs: 100, backoffMaxMs: 200 });
+    const until = Date.now() + 2_600;
+    while (Date.now() < until) {
+      await tokens.getAccessToken('orders').catch(() => undefined);
+      await sleep(20);
+    }
+    expect(tokenRequests()).toBe(2);
+    const [first, second] = endpoint.requests.map((request) => request.receivedAt);
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('does not loop on invalid_client: one request, the error at once to every caller, logged once', async () => {
+    endpoint.handle(sendJson(401, { error: 'invalid_client' }));
+    const warnings: string[] = [];
+    const tokens = new AccessTokenManager(
+      {
+        clients: {
+          orders: { tokenEndpoint: `${endpoint.url}/token`, clientId: 'orders-caller', clientSecret: 's' },
+        },
+        backoffBaseMs: 5_000,
+      },
+      { logger: { log: () => undefined, warn: (message) => warnings.push(message) } },
+    );
+    managers.push(tokens);
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, () => tokens.getAccessToken('orders')),
+    );
+    for (let call = 0; call < 50; call++) {
+      results.push(...(await Promise.allSettled([tokens.getAccessToken('orders')])));
+      await sleep(10);
+    }
+    expect(
+      results.every(
+        (r) => r.status === 'rejected' && (r.reason as { error?: string }).error === 'invalid_client',
+      ),
+    ).toBe(true);
+    expect(tokenRequests()).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('invalid_client');
+  });
+
+  it('stops background renewals on shutdown', async () => {
+    endpoint.handle(issueTokens({ expires_in: 1 }));
+    const tokens = manager();
+    await tokens.getAccessToken('orders');
+    await tokens.getAccessToken('orders'); // in use: a renewal is scheduled
+    await tokens.onModuleDestroy();
+    await sleep(1_200);
+    expect(tokenRequests()).toBe(1);
+  });
+});
