@@ -63,6 +63,15 @@ describe('the orders system end to end: orders-caller -> token-server + orders-a
     expect(after.map((o) => o.id)).toContain(order.id);
     expect(tokenServer.tokenRequests() - before).toBe(1);
     expect(ordersApi.requests.every((r) => r.authorization?.startsWith('Bearer '))).toBe(true);
+
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    const report = (await health.json()) as {
+      status: string;
+      details: { access_tokens: { status: string } };
+    };
+    expect(report.status).toBe('ok');
+    expect(report.details.access_tokens.status).toBe('up');
   });
 
   it('makes one token request for 200 concurrent calls', async () => {
@@ -136,6 +145,20 @@ describe('the orders system end to end: orders-caller -> token-server + orders-a
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
     expect(ordersApi.requests).toHaveLength(0);
+
+    const health = await fetch(`${running.url}/health`);
+    expect(health.status).toBe(503);
+    const report = await health.text();
+    expect(JSON.parse(report)).toMatchObject({
+      status: 'error',
+      details: {
+        access_tokens: {
+          status: 'down',
+          tokens: [{ client: 'orders', lastErrorCode: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' }],
+        },
+      },
+    });
+    expect(report).not.toContain('orders-caller-test-secret');
   });
 
   it('does not start with a configuration error, and names the variable', async () => {
