@@ -205,10 +205,10 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
   it('caches in any Keyv store given, which two managers can share', async () => {
     const entries = new Map<string, unknown>();
     const store = new Keyv({ store: entries });
-    const first = manager({}, { cache: store });
+    const first = manager({}, { cache: store, allowPlaintextCache: true });
     const token = await first.getAccessToken('orders');
     expect([...entries.keys()]).toEqual([expect.stringMatching(/^keyv:atm:orders:/)]);
-    const second = manager({}, { cache: store });
+    const second = manager({}, { cache: store, allowPlaintextCache: true });
     expect((await second.getAccessToken('orders')).value).toBe(token.value);
     expect(endpoint.requests).toHaveLength(1);
   });

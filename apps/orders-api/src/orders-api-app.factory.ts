@@ -18,6 +18,11 @@ export async function createOrdersApiApp(
   return NestFactory.create<NestExpressApplication>(OrdersApiModule.forRoot(settings), {
     // Keep-alive sockets of callers must not hold a shutdown open.
     forceCloseConnections: true,
+    // Client certificates are asked for and never required: only certificate-bound tokens need one, and the token
+    // binds the very certificate, so its issuer is not checked here.
+    ...(settings.tls
+      ? { httpsOptions: { ...settings.tls, requestCert: true, rejectUnauthorized: false } }
+      : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
 }

@@ -3,6 +3,8 @@
  * start-up with one message naming it.
  */
 
+import { readFileSync } from 'node:fs';
+
 export interface OrdersApiSettings {
   port: number;
   /** The token server whose tokens this API accepts: the expected `iss`. */
@@ -11,11 +13,26 @@ export interface OrdersApiSettings {
   audience: string;
   /** Where the token server publishes its signing keys; `${issuer}/jwks` (oidc-provider's route) when absent. */
   jwksUri?: string;
+  /**
+   * Serve https with this certificate and key, and ask callers for a client certificate (never require one), so that
+   * certificate-bound tokens (RFC 8705) can be checked.
+   */
+  tls?: { cert: string; key: string };
+  /** Demand a server-issued nonce in DPoP proofs (RFC 9449 section 9). */
+  dpopNonce?: boolean;
+  /** PEM of the CA that issued the token server's TLS certificate, when it is not a public one. */
+  tokenServerCa?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export function ordersApiSettingsFromEnv(env: Env): OrdersApiSettings {
+/** Reads a file named by an env variable; tests pass their own. */
+export type FileReader = (path: string) => string;
+
+export function ordersApiSettingsFromEnv(
+  env: Env,
+  readFile: FileReader = (path) => readFileSync(path, 'utf8'),
+): OrdersApiSettings {
   const jwksUri = readOptional(env, 'ORDERS_API_JWKS_URI');
   if (jwksUri !== undefined) assertHttpUrl(jwksUri, 'ORDERS_API_JWKS_URI');
   const issuer = readOptional(env, 'TOKEN_SERVER_ISSUER') ?? 'http://localhost:4000';
@@ -29,6 +46,41 @@ export function ordersApiSettingsFromEnv(env: Env): OrdersApiSettings {
     // Compared verbatim with `aud`: it must be exactly the resource the clients ask the token server for.
     audience,
     ...(jwksUri !== undefined ? { jwksUri } : {}),
+    ...readTls(env, readFile),
+    ...readTokenServerCa(env, readFile),
+    ...(readOptional(env, 'ORDERS_API_DPOP_NONCE') === 'true' ? { dpopNonce: true } : {}),
+  };
+}
+
+function readTokenServerCa(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tokenServerCa'> {
+  const path = readOptional(env, 'ORDERS_API_TOKEN_SERVER_CA_FILE');
+  return path === undefined
+    ? {}
+    : { tokenServerCa: readNamedFile('ORDERS_API_TOKEN_SERVER_CA_FILE', path, readFile) };
+}
+
+function readNamedFile(name: string, path: string, readFile: FileReader): string {
+  try {
+    return readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new Error(
+      `${name} names a file that cannot be read${typeof code === 'string' ? ` (${code})` : ''}`,
+      { cause: error },
+    );
+  }
+}
+
+function readTls(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tls'> {
+  const certPath = readOptional(env, 'ORDERS_API_TLS_CERT_FILE');
+  const keyPath = readOptional(env, 'ORDERS_API_TLS_KEY_FILE');
+  if (certPath === undefined && keyPath === undefined) return {};
+  if (certPath === undefined || keyPath === undefined) {
+    throw new Error('ORDERS_API_TLS_CERT_FILE and ORDERS_API_TLS_KEY_FILE must be set together');
+  }
+  const read = (name: string, path: string) => readNamedFile(name, path, readFile);
+  return {
+    tls: { cert: read('ORDERS_API_TLS_CERT_FILE', certPath), key: read('ORDERS_API_TLS_KEY_FILE', keyPath) },
   };
 }
 

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 
 import { AccessTokenGuard } from './auth/access-token.guard.js';
 import { AccessTokenVerifier } from './auth/access-token.verifier.js';
+import { DPoPProofVerifier } from './auth/dpop-proof.verifier.js';
 import type { OrdersApiSettings } from './orders-api.config.js';
 import { ORDERS_API_SETTINGS } from './orders-api.constants.js';
 import { OrdersController } from './orders/orders.controller.js';
@@ -20,6 +21,7 @@ export class OrdersApiModule {
       providers: [
         { provide: ORDERS_API_SETTINGS, useValue: settings },
         AccessTokenVerifier,
+        DPoPProofVerifier,
         AccessTokenGuard,
         OrdersService,
       ],

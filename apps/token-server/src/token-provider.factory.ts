@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import Provider, { errors, type ClientMetadata } from 'oidc-provider';
 
+import { mtlsFeature } from './mtls.feature.js';
 import { generateSigningJwks } from './signing-key.factory.js';
 import {
   assertValidTokenServerSettings,
@@ -24,7 +26,14 @@ export async function createTokenProvider(settings: TokenServerSettings): Promis
     scopes: [...ORDERS_SCOPES],
     // No authorization endpoint flows: discovery then advertises client_credentials as the only grant.
     responseTypes: [],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: [
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      ...(settings.tls ? (['tls_client_auth', 'self_signed_tls_client_auth'] as const) : []),
+    ],
+    ...(settings.discovery ? { discovery: settings.discovery } : {}),
     ttl: { ClientCredentials: settings.ttlSeconds },
     features: {
       clientCredentials: { enabled: true },
@@ -61,6 +70,10 @@ export async function createTokenProvider(settings: TokenServerSettings): Promis
       rpInitiatedLogout: { enabled: false },
       userinfo: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
+      // RFC 9449: a token request with a DPoP proof gets a DPoP-bound token (`cnf.jkt`, token_type DPoP).
+      dPoP: dpopFeature(settings),
+      // RFC 8705: client certificates, when the server runs TLS (see mtls.feature.ts).
+      ...(settings.tls ? { mTLS: mtlsFeature() } : {}),
     },
   });
 
@@ -85,12 +98,24 @@ function assertKnownScopes(scopeParam: unknown): void {
 function toClientMetadata(client: TokenServerClient): ClientMetadata {
   return {
     client_id: client.clientId,
-    client_secret: client.clientSecret,
+    ...(client.clientSecret !== undefined ? { client_secret: client.clientSecret } : {}),
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],
     scope: client.scope,
     token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
+    ...(client.jwks ? { jwks: client.jwks as ClientMetadata['jwks'] } : {}),
+    ...(client.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: client.tlsClientAuthSubjectDn } : {}),
+    ...(client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
+    ...(client.certificateBoundAccessTokens ? { tls_client_certificate_bound_access_tokens: true } : {}),
+  };
+}
+
+function dpopFeature(settings: TokenServerSettings) {
+  return {
+    enabled: true,
+    // Nonces are stateless (HMAC of a time window); the secret lives as long as the process.
+    ...(settings.dpopRequireNonce ? { nonceSecret: randomBytes(32), requireNonce: () => true } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
-import type { TokenServerSettings } from './token-server.config.js';
+import type { TokenServerSettings, TokenServerTls } from './token-server.config.js';
 import { TokenServerModule } from './token-server.module.js';
 
 export interface TokenServerAppOptions {
@@ -20,6 +20,23 @@ export async function createTokenServerApp(
     bodyParser: false,
     // Keep-alive sockets of token clients must not hold a shutdown open.
     forceCloseConnections: true,
+    // With TLS: client certificates are asked for, never required (oidc-provider decides per client), and a
+    // self-signed one is let through to be matched against the client's registered certificate.
+    ...(settings.tls ? { httpsOptions: httpsOptionsOf(settings.tls) } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
+}
+
+/** The https server options of a TLS token server. */
+export function httpsOptionsOf(
+  tls: TokenServerTls,
+  requestCert = true,
+): { cert: string; key: string; ca?: string; requestCert: boolean; rejectUnauthorized: false } {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientCa !== undefined ? { ca: tls.clientCa } : {}),
+    requestCert,
+    rejectUnauthorized: false,
+  };
 }

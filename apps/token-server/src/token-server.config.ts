@@ -6,18 +6,55 @@
  * never part of a message.
  */
 
+import { readFileSync } from 'node:fs';
+
+import { sampleClientsFromEnv } from './sample-clients.config.js';
+
 /** The scopes the orders-api understands; the provider refuses any other scope. */
 export const ORDERS_SCOPES = ['orders.read', 'orders.write'] as const;
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
+
+/** A JWK Set of public keys, as a client registers it. */
+export interface PublicJwks {
+  keys: Array<Record<string, unknown>>;
+}
 
 export interface TokenServerClient {
   clientId: string;
-  clientSecret: string;
+  /** The shared secret of the `client_secret_*` methods. */
+  clientSecret?: string;
   /** Space-separated scopes this client may ask for. */
   scope: string;
   /** How the client authenticates at the token endpoint; `client_secret_basic` when absent. */
   authMethod?: ClientAuthMethod;
+  /** private_key_jwt: the client's public keys; self_signed_tls_client_auth: its certificates (`x5c`). */
+  jwks?: PublicJwks;
+  /** tls_client_auth: the subject DN of the certificate the client presents, e.g. `CN=orders-caller`. */
+  tlsClientAuthSubjectDn?: string;
+  /** Issue this client DPoP-bound tokens only (RFC 9449 §5.2, `dpop_bound_access_tokens`). */
+  dpopBoundAccessTokens?: boolean;
+  /** Bind this client's tokens to its TLS client certificate (RFC 8705 §3). */
+  certificateBoundAccessTokens?: boolean;
+}
+
+/** Serving over TLS: the server's certificate and key, and the CA that issues `tls_client_auth` certificates. */
+export interface TokenServerTls {
+  cert: string;
+  key: string;
+  /** CA certificate(s) trusted for client certificates (`tls_client_auth`); self-signed ones need none. */
+  clientCa?: string;
+  /**
+   * Test harness: request client certificates only on a second port, published as `mtls_endpoint_aliases`
+   * (RFC 8705 §5), so a client that ignores the aliases is caught.
+   */
+  mtlsEndpointAlias?: boolean;
 }
 
 export interface TokenServerSettings {
@@ -29,22 +66,52 @@ export interface TokenServerSettings {
   /** The orders-api URL: the RFC 8707 resource indicator, and so the `aud` of every token. */
   resource: string;
   clients: TokenServerClient[];
+  /** Serve https (and enable mTLS client authentication and certificate-bound tokens). */
+  tls?: TokenServerTls;
+  /** Demand a DPoP nonce (RFC 9449 §8) in every token request's proof. */
+  dpopRequireNonce?: boolean;
+  /** Extra discovery metadata, e.g. `mtls_endpoint_aliases` (set by the harness). */
+  discovery?: Record<string, unknown>;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+];
+const SECRET_METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+];
+/** The single env client authenticates with a shared secret; the others have env settings of their own. */
+const ENV_CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
 
 /** RFC 6749 appendix A: client ids and secrets are VSCHAR (printable ASCII); oidc-provider enforces it. */
 const VSCHAR = /^[\x20-\x7e]+$/;
 
-/** Reads the settings from `env` (normally `process.env` after the `.env` files were loaded). */
-export function tokenServerSettingsFromEnv(env: Env): TokenServerSettings {
+/** Reads a file named by an env variable; tests pass their own. */
+export type FileReader = (path: string) => string;
+
+/**
+ * Reads the settings from `env` (normally `process.env` after the `.env` files were loaded). Besides the main client,
+ * optional clients show the other ways to authenticate and bind tokens (see sample-clients.config.ts).
+ */
+export function tokenServerSettingsFromEnv(
+  env: Env,
+  readFile: FileReader = (path) => readFileSync(path, 'utf8'),
+): TokenServerSettings {
   const port = readPort(env, 'TOKEN_SERVER_PORT', 4000);
-  const issuer = readHttpUrl(env, 'TOKEN_SERVER_ISSUER', `http://localhost:${port}`);
+  const tls = readTls(env, readFile);
+  const issuer = readHttpUrl(env, 'TOKEN_SERVER_ISSUER', `${tls ? 'https' : 'http'}://localhost:${port}`);
   const authMethod = readOptional(env, 'TOKEN_SERVER_CLIENT_AUTH_METHOD');
-  if (authMethod !== undefined && !CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) {
-    throw new Error(`TOKEN_SERVER_CLIENT_AUTH_METHOD must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+  if (authMethod !== undefined && !ENV_CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) {
+    throw new Error(`TOKEN_SERVER_CLIENT_AUTH_METHOD must be one of ${ENV_CLIENT_AUTH_METHODS.join(', ')}`);
   }
   return {
     port,
@@ -58,8 +125,41 @@ export function tokenServerSettingsFromEnv(env: Env): TokenServerSettings {
         scope: readScope(env, 'TOKEN_SERVER_CLIENT_SCOPE', ORDERS_SCOPES.join(' ')),
         authMethod: (authMethod as ClientAuthMethod | undefined) ?? 'client_secret_basic',
       },
+      ...sampleClientsFromEnv(env, readFile, tls !== undefined),
     ],
+    ...(tls ? { tls } : {}),
+    ...(readOptional(env, 'TOKEN_SERVER_DPOP_NONCE') === 'true' ? { dpopRequireNonce: true } : {}),
   };
+}
+
+function readTls(env: Env, readFile: FileReader): TokenServerTls | undefined {
+  const cert = readFileVariable(env, 'TOKEN_SERVER_TLS_CERT_FILE', readFile);
+  const key = readFileVariable(env, 'TOKEN_SERVER_TLS_KEY_FILE', readFile);
+  const clientCa = readFileVariable(env, 'TOKEN_SERVER_TLS_CLIENT_CA_FILE', readFile);
+  if (cert === undefined && key === undefined) {
+    if (clientCa !== undefined)
+      throw new Error('TOKEN_SERVER_TLS_CLIENT_CA_FILE needs TOKEN_SERVER_TLS_CERT_FILE');
+    return undefined;
+  }
+  if (cert === undefined || key === undefined) {
+    throw new Error('TOKEN_SERVER_TLS_CERT_FILE and TOKEN_SERVER_TLS_KEY_FILE must be set together');
+  }
+  return { cert, key, ...(clientCa !== undefined ? { clientCa } : {}) };
+}
+
+/** The content of the file an env variable names; the message names the variable, never the content. */
+export function readFileVariable(env: Env, name: string, readFile: FileReader): string | undefined {
+  const path = readOptional(env, name);
+  if (path === undefined) return undefined;
+  try {
+    return readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new Error(
+      `${name} names a file that cannot be read${typeof code === 'string' ? ` (${code})` : ''}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Checks settings that did not come from env (tests build them by hand) with the same rules. */
@@ -76,10 +176,26 @@ export function assertValidTokenServerSettings(settings: TokenServerSettings): v
     assertClientId(client.clientId, `${where}.clientId`);
     if (ids.has(client.clientId)) throw new Error(`${where}.clientId is a duplicate`);
     ids.add(client.clientId);
-    assertSecret(client.clientSecret, `${where}.clientSecret`);
-    assertScope(client.scope, `${where}.scope`);
-    if (client.authMethod !== undefined && !CLIENT_AUTH_METHODS.includes(client.authMethod)) {
+    const authMethod = client.authMethod ?? 'client_secret_basic';
+    if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
       throw new Error(`${where}.authMethod must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+    }
+    if (SECRET_METHODS.includes(authMethod) || client.clientSecret !== undefined) {
+      assertSecret(client.clientSecret ?? '', `${where}.clientSecret`);
+    }
+    assertScope(client.scope, `${where}.scope`);
+    if (
+      ['private_key_jwt', 'self_signed_tls_client_auth'].includes(authMethod) &&
+      !client.jwks?.keys.length
+    ) {
+      throw new Error(`${where}.jwks is required by ${authMethod}`);
+    }
+    if (authMethod === 'tls_client_auth' && !client.tlsClientAuthSubjectDn) {
+      throw new Error(`${where}.tlsClientAuthSubjectDn is required by tls_client_auth`);
+    }
+    const mtls = authMethod.endsWith('tls_client_auth') || client.certificateBoundAccessTokens === true;
+    if (mtls && settings.tls === undefined) {
+      throw new Error(`${where} needs mutual TLS: the token server must run with tls settings`);
     }
   });
 }

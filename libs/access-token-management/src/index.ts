@@ -13,6 +13,8 @@ export type {
 } from './config/resolved-options.interface.js';
 export { accessTokenOptionsFromEnv, clientEnvPrefix, type EnvSource } from './config/env-options.loader.js';
 export { validateAccessTokenOptions } from './config/options.validation.js';
+export type { PrivateKeyInput, ResolvedPrivateKey, ResolvedTlsOptions } from './config/key-material.js';
+export type { ResolvedClientAuthentication } from './config/client-authentication.validation.js';
 export {
   AccessTokenManager,
   type AccessTokenManagerDependencies,

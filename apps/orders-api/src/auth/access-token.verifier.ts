@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  jwtVerify,
+  type FetchImplementation,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 import { jwksUriOf, type OrdersApiSettings } from '../orders-api.config.js';
 import { ORDERS_API_SETTINGS } from '../orders-api.constants.js';
@@ -8,6 +17,8 @@ import { ORDERS_API_SETTINGS } from '../orders-api.constants.js';
 export interface AccessTokenClaims extends JWTPayload {
   client_id: string;
   scope?: string;
+  /** Confirmation (RFC 7800): the DPoP key (`jkt`, RFC 9449) or client certificate (`x5t#S256`, RFC 8705) it is bound to. */
+  cnf?: { jkt?: string; 'x5t#S256'?: string };
 }
 
 /** The token is not acceptable: answer 401 `invalid_token` with this (token-free) description. */
@@ -34,7 +45,7 @@ export class AccessTokenVerifier {
   constructor(@Inject(ORDERS_API_SETTINGS) private readonly settings: OrdersApiSettings) {}
 
   async verify(token: string): Promise<AccessTokenClaims> {
-    this.keys ??= createRemoteJWKSet(new URL(jwksUriOf(this.settings)));
+    this.keys ??= createRemoteJWKSet(new URL(jwksUriOf(this.settings)), jwksFetchOptions(this.settings));
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         issuer: this.settings.issuer,
@@ -45,7 +56,8 @@ export class AccessTokenVerifier {
       });
       if (
         typeof payload.client_id !== 'string' ||
-        (payload.scope !== undefined && typeof payload.scope !== 'string')
+        (payload.scope !== undefined && typeof payload.scope !== 'string') ||
+        !isConfirmation(payload.cnf)
       ) {
         throw new InvalidAccessTokenError('the access token has malformed claims');
       }
@@ -95,4 +107,22 @@ function describeClaimFailure(claim: string, reason: string): string {
     default:
       return `the access token has an invalid "${claim}" claim`;
   }
+}
+
+/** `cnf` is absent, or an object whose binding members, when present, are strings. */
+function isConfirmation(cnf: unknown): boolean {
+  if (cnf === undefined) return true;
+  if (cnf === null || typeof cnf !== 'object') return false;
+  const { jkt, 'x5t#S256': x5t } = cnf as Record<string, unknown>;
+  return (jkt === undefined || typeof jkt === 'string') && (x5t === undefined || typeof x5t === 'string');
+}
+
+/** A token server on a private CA (the dev TLS setup): fetch its JWKS trusting that CA. */
+function jwksFetchOptions(settings: OrdersApiSettings): { [customFetch]?: FetchImplementation } {
+  if (settings.tokenServerCa === undefined) return {};
+  const dispatcher = new Agent({ connect: { ca: settings.tokenServerCa } });
+  return {
+    [customFetch]: ((url: string, options: Parameters<typeof undiciFetch>[1]) =>
+      undiciFetch(url, { ...options, dispatcher })) as unknown as FetchImplementation,
+  };
 }

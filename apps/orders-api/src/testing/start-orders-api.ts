@@ -10,10 +10,12 @@ export interface RecordedRequest {
   path: string;
   /** The Authorization header as sent, so that a test can assert which token was presented. */
   authorization?: string;
+  /** The DPoP proof header as sent. */
+  dpop?: string;
 }
 
 export interface RunningOrdersApi {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   url: string;
   settings: OrdersApiSettings;
   /** Every request received so far, oldest first (a live array; clear it with `requests.length = 0`). */
@@ -41,7 +43,7 @@ export async function startOrdersApi(overrides: Partial<OrdersApiSettings> = {})
   // Test-only recording, registered before the app's routes; production code keeps no such log.
   app.use(
     (
-      req: { method: string; url: string; headers: { authorization?: string } },
+      req: { method: string; url: string; headers: { authorization?: string; dpop?: string } },
       _res: unknown,
       next: () => void,
     ) => {
@@ -49,6 +51,7 @@ export async function startOrdersApi(overrides: Partial<OrdersApiSettings> = {})
         method: req.method,
         path: req.url,
         ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+        ...(req.headers.dpop !== undefined ? { dpop: req.headers.dpop } : {}),
       });
       next();
     },
@@ -58,7 +61,7 @@ export async function startOrdersApi(overrides: Partial<OrdersApiSettings> = {})
   settings.port = port;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${settings.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     settings,
     requests,
     close: async () => {

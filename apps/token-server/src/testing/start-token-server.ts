@@ -1,8 +1,11 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type Provider from 'oidc-provider';
 
+import { OIDC_PROVIDER } from '../token-server.constants.js';
 import type { TokenServerSettings } from '../token-server.config.js';
-import { createTokenServerApp } from '../token-server-app.factory.js';
+import { createTokenServerApp, httpsOptionsOf } from '../token-server-app.factory.js';
 
 /** The client every harness token server knows unless `clients` is overridden. */
 export const TEST_CLIENT = {
@@ -22,6 +25,12 @@ export interface RunningTokenServer {
   settings: TokenServerSettings;
   /** How many `POST /token` requests reached the server (successful or not) since it started. */
   tokenRequests(): number;
+  /** The `DPoP` header of every `POST /token` request, in order (`undefined` when a request had none). */
+  dpopProofs: Array<string | undefined>;
+  /** The `client_assertion` of every token request that got as far as the grant (granted or refused), in order. */
+  clientAssertions: string[];
+  /** With `tls.mtlsEndpointAlias`: the token endpoint on the port that asks for client certificates. */
+  mtlsTokenEndpoint?: string;
   close(): Promise<void>;
 }
 
@@ -34,33 +43,71 @@ export interface RunningTokenServer {
 export async function startTokenServer(
   overrides: Partial<TokenServerSettings> = {},
 ): Promise<RunningTokenServer> {
-  const server = createServer();
-  await listen(server);
+  const tls = overrides.tls;
+  // With TLS and an mTLS alias, the main port does not ask for client certificates; the alias port does.
+  const server = tls ? createHttpsServer(httpsOptionsOf(tls, !tls.mtlsEndpointAlias)) : createServer();
+  const aliasServer = tls?.mtlsEndpointAlias ? createHttpsServer(httpsOptionsOf(tls, true)) : undefined;
+  const servers = aliasServer ? [server, aliasServer] : [server];
+  await Promise.all(servers.map(listen));
   const { port } = server.address() as AddressInfo;
+  const scheme = tls ? 'https' : 'http';
+  const mtlsTokenEndpoint = aliasServer
+    ? `https://127.0.0.1:${(aliasServer.address() as AddressInfo).port}/token`
+    : undefined;
   const settings: TokenServerSettings = {
-    issuer: `http://127.0.0.1:${port}`,
+    issuer: `${scheme}://127.0.0.1:${port}`,
     ttlSeconds: 300,
     resource: TEST_RESOURCE,
     clients: [{ ...TEST_CLIENT }],
     ...overrides,
+    ...(mtlsTokenEndpoint
+      ? {
+          discovery: { ...overrides.discovery, mtls_endpoint_aliases: { token_endpoint: mtlsTokenEndpoint } },
+        }
+      : {}),
     port,
   };
 
   let tokenRequests = 0;
+  const dpopProofs: Array<string | undefined> = [];
+  const clientAssertions: string[] = [];
   let app;
   try {
-    app = await createTokenServerApp(settings, { logger: ['error'] });
+    const restoreStructuredClone = realmLocalStructuredClone();
+    try {
+      app = await createTokenServerApp(settings, { logger: ['error'] });
+    } finally {
+      restoreStructuredClone();
+    }
     // Registered before `init()` mounts the provider, so it sees every request first.
-    app.use((req: { method: string; url: string }, _res: unknown, next: () => void) => {
-      if (req.method === 'POST' && req.url.split('?')[0] === '/token') tokenRequests += 1;
-      next();
-    });
+    app.use(
+      (
+        req: { method: string; url: string; headers: Record<string, string | string[] | undefined> },
+        _res: unknown,
+        next: () => void,
+      ) => {
+        if (req.method === 'POST' && req.url.split('?')[0] === '/token') {
+          tokenRequests += 1;
+          const dpop = req.headers.dpop;
+          dpopProofs.push(typeof dpop === 'string' ? dpop : undefined);
+        }
+        next();
+      },
+    );
     await app.init();
+    const provider = app.get<Provider>(OIDC_PROVIDER, { strict: false });
+    const recordAssertion = (ctx: { oidc?: { params?: Record<string, unknown> } }) => {
+      const assertion = ctx.oidc?.params?.client_assertion;
+      if (typeof assertion === 'string') clientAssertions.push(assertion);
+    };
+    provider.on('grant.success', recordAssertion);
+    provider.on('grant.error', recordAssertion);
   } catch (error) {
-    server.close();
+    servers.forEach((each) => each.close());
     throw error;
   }
-  server.on('request', app.getHttpAdapter().getInstance());
+  const handler = app.getHttpAdapter().getInstance();
+  servers.forEach((each) => each.on('request', handler));
 
   return {
     url: settings.issuer,
@@ -68,10 +115,17 @@ export async function startTokenServer(
     jwksUri: `${settings.issuer}/jwks`,
     settings,
     tokenRequests: () => tokenRequests,
+    dpopProofs,
+    clientAssertions,
+    ...(mtlsTokenEndpoint ? { mtlsTokenEndpoint } : {}),
     close: async () => {
       // Node's fetch keeps connections alive; without this `close` would wait for them to time out.
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(
+        servers.map((each) => {
+          each.closeAllConnections();
+          return new Promise<void>((resolve) => each.close(() => resolve()));
+        }),
+      );
       await app.close();
     },
   };
@@ -85,4 +139,20 @@ function listen(server: Server): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * Under jest, `structuredClone` is Node's and returns objects of the outer realm, while oidc-provider runs in the test
+ * realm and accepts only objects whose `constructor === Object`: it clones static client metadata when it is built, so
+ * a client's `jwks` would be refused as "invalid". While the provider is built, clones are made in this realm (static
+ * client metadata is plain JSON). Outside jest the two realms are one and nothing changes.
+ */
+function realmLocalStructuredClone(): () => void {
+  const original = globalThis.structuredClone;
+  if (original({}).constructor === Object) return () => undefined;
+  globalThis.structuredClone = (<T>(value: T): T =>
+    value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T)) as typeof structuredClone;
+  return () => {
+    globalThis.structuredClone = original;
+  };
 }

@@ -10,6 +10,8 @@ export interface CacheKeyParts {
   readonly scope?: string;
   readonly resource?: string;
   readonly parameters: Readonly<Record<string, string>>;
+  /** What the token is bound to (DPoP key, client certificate): a bound token is useless to a holder of another key. */
+  readonly binding?: string;
 }
 
 /**
@@ -26,6 +28,8 @@ export function tokenCacheKey(parts: CacheKeyParts): string {
     parts.scope ?? '',
     parts.resource ?? '',
     ...parameters,
+    // Parameters come in pairs, so one more field cannot be mistaken for a parameter; unbound keys stay as they were.
+    ...(parts.binding !== undefined ? [parts.binding] : []),
   ];
   const hash = createHash('sha256');
   for (const field of fields) hash.update(`${Buffer.byteLength(field)}:${field};`);

@@ -1,81 +1,137 @@
 import { createCache, type Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
-import { createAccessToken, type AccessToken, type AccessTokenType } from '../access-token.js';
+import type { CachedToken } from './cached-token.interface.js';
+import { withTimeout, type RemoteHealth } from './remote-health.js';
+import type { TokenCipher } from './token-cipher.js';
+import { decodeEntry, encodeEntry } from './token-entry.codec.js';
+import type { LockAttempt, TokenLock } from './token-lock.interface.js';
 
-/** A cached token and the moment it stops being served from the cache. */
-export interface CachedToken {
-  readonly token: AccessToken;
-  /** Epoch ms after which the token is renewed rather than served. */
-  readonly renewAt: number;
-}
+export type { CachedToken } from './cached-token.interface.js';
 
-/** The serialised form: plain JSON so any Keyv store can hold it. */
-interface StoredEntry {
-  v: string;
-  t: AccessTokenType;
-  e: number;
-  r: number;
-  s?: string;
+/** A shared store that takes longer than this is treated as failing for that call. */
+const OPERATION_TIMEOUT_MS = 250;
+
+/** How the store is put together; built by `createTokenStore`. */
+export interface TokenStoreParts {
+  /** The cache-manager cache; an in-process memory cache when absent. */
+  cache?: Cache | Keyv;
+  /** Whether `cache` may be shared with other processes: then an in-process layer sits in front of it. */
+  shared: boolean;
+  /** Encrypts entries at rest; absent means plaintext (in-process, or explicitly allowed). */
+  cipher?: TokenCipher;
+  /** The cross-instance lock; absent for stores without one. */
+  lock?: TokenLock;
+  /** Failure tracking of the shared store; absent for in-process stores, which do not fail. */
+  health?: RemoteHealth;
+  /** Resolves once the shared store can take commands. */
+  ready?: () => Promise<void>;
+  now: () => number;
 }
 
 /**
- * Token cache on cache-manager 7. Entries live until their token expires (the store drops them then), but are served
- * only until their renewal point. An entry that cannot be read is a miss, never an error.
+ * The token cache, on cache-manager 7. Entries live in the store until their token expires, but are served only until
+ * their renewal point. With a shared store, an in-process copy in front of it answers the hot path without a round
+ * trip, and never outlives the renewal point, so a renewal by another instance is seen by the next read after it.
+ * An entry that cannot be read (store down, slow, garbage, wrong key) is a miss, never an error.
  */
 export class TokenStore {
   readonly cache: Cache;
+  private readonly local = new Map<string, CachedToken>();
 
-  constructor(cache?: Cache | Keyv) {
+  constructor(private readonly parts: TokenStoreParts) {
+    const { cache } = parts;
     this.cache =
       cache === undefined ? createCache() : isCacheManager(cache) ? cache : createCache({ stores: [cache] });
+    // cache-manager reports a failed read as an event, not an exception.
+    this.cache.on('get', (event: { error?: unknown }) => {
+      // A value that does not parse is garbage in the store, not a store failure: a miss, overwritten on the next write.
+      if (event.error !== undefined && !isGarbage(event.error)) parts.health?.failed(event.error);
+    });
   }
 
-  async get(key: string): Promise<CachedToken | undefined> {
-    const entry = await this.cache.get<StoredEntry>(key);
-    if (!isStoredEntry(entry)) return undefined;
-    return {
-      token: createAccessToken({
-        value: entry.v,
-        type: entry.t,
-        expiresAt: new Date(entry.e),
-        scope: entry.s,
-      }),
-      renewAt: entry.r,
-    };
+  /** @param options.shared read the shared store even when the in-process copy is fresh (to see other instances). */
+  async get(key: string, options: { shared?: boolean } = {}): Promise<CachedToken | undefined> {
+    if (this.parts.shared && !options.shared) {
+      const local = this.local.get(key);
+      if (local !== undefined) {
+        if (this.parts.now() < local.renewAt) return local;
+        this.local.delete(key);
+      }
+    }
+    if (this.parts.health?.bypassed) return undefined;
+    let stored: unknown;
+    try {
+      stored = await withTimeout(
+        this.whenReady(() => this.cache.get<unknown>(key)),
+        OPERATION_TIMEOUT_MS,
+        'Token cache read',
+      );
+    } catch (error) {
+      if (!isGarbage(error)) this.parts.health?.failed(error);
+      return undefined;
+    }
+    if (stored === undefined) return undefined;
+    this.parts.health?.succeeded();
+    const entry = decodeEntry(this.parts.cipher ? this.parts.cipher.decrypt(stored, key) : stored);
+    if (entry && this.parts.shared && this.parts.now() < entry.renewAt) this.local.set(key, entry);
+    return entry;
   }
 
-  async set(key: string, entry: CachedToken, now: number): Promise<void> {
-    const ttl = entry.token.expiresAt.getTime() - now;
+  async set(key: string, entry: CachedToken): Promise<void> {
+    const ttl = entry.token.expiresAt.getTime() - this.parts.now();
     if (ttl <= 0) return;
-    const stored: StoredEntry = {
-      v: entry.token.value,
-      t: entry.token.type,
-      e: entry.token.expiresAt.getTime(),
-      r: entry.renewAt,
-      s: entry.token.scope,
-    };
-    await this.cache.set(key, stored, ttl);
+    if (this.parts.shared) this.local.set(key, entry);
+    if (this.parts.health?.bypassed) return;
+    const encoded = encodeEntry(entry);
+    try {
+      await withTimeout(
+        this.whenReady(() =>
+          this.cache.set(key, this.parts.cipher ? this.parts.cipher.encrypt(encoded, key) : encoded, ttl),
+        ),
+        OPERATION_TIMEOUT_MS,
+        'Token cache write',
+      );
+      this.parts.health?.succeeded();
+    } catch (error) {
+      if (!this.parts.health) throw error;
+      this.parts.health.failed(error);
+    }
   }
 
   async delete(key: string): Promise<void> {
-    await this.cache.del(key);
+    this.local.delete(key);
+    try {
+      await withTimeout(
+        this.whenReady(() => this.cache.del(key)),
+        OPERATION_TIMEOUT_MS,
+        'Token cache delete',
+      );
+    } catch (error) {
+      if (!this.parts.health) throw error;
+      this.parts.health.failed(error);
+    }
+  }
+
+  acquireLock(key: string, ttlMs: number): Promise<LockAttempt> {
+    return this.parts.lock ? this.parts.lock.acquire(key, ttlMs) : Promise.resolve({ status: 'unavailable' });
+  }
+
+  releaseLock(key: string, owner: string): Promise<void> {
+    return this.parts.lock ? this.parts.lock.release(key, owner) : Promise.resolve();
+  }
+
+  isLocked(key: string): Promise<boolean> {
+    return this.parts.lock ? this.parts.lock.isHeld(key) : Promise.resolve(false);
+  }
+
+  private async whenReady<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.parts.ready) await this.parts.ready();
+    return operation();
   }
 
   async close(): Promise<void> {
-    await this.cache.disconnect();
+    await this.cache.disconnect().catch(() => undefined);
   }
-}
-
-function isStoredEntry(value: unknown): value is StoredEntry {
-  if (value === null || typeof value !== 'object') return false;
-  const entry = value as Partial<StoredEntry>;
-  return (
-    typeof entry.v === 'string' &&
-    (entry.t === 'Bearer' || entry.t === 'DPoP') &&
-    typeof entry.e === 'number' &&
-    typeof entry.r === 'number' &&
-    (entry.s === undefined || typeof entry.s === 'string')
-  );
 }
 
 /** Duck-typed: a user's app may hold another copy of keyv, so `instanceof Keyv` would misjudge its instances. */
@@ -83,4 +139,9 @@ function isCacheManager(cache: Cache | Keyv): cache is Cache {
   return (
     Array.isArray((cache as Partial<Cache>).stores) && typeof (cache as Partial<Cache>).wrap === 'function'
   );
+}
+
+/** Keyv deserialises what it reads; a `SyntaxError` means the stored value is not one of ours. */
+function isGarbage(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'SyntaxError';
 }

@@ -1,11 +1,28 @@
 import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
+import type { PrivateKeyInput } from './key-material.js';
 
-/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+/**
+ * How the client authenticates at the token endpoint: a shared secret (RFC 6749 §2.3.1), a JWT assertion (RFC 7523:
+ * `client_secret_jwt`, `private_key_jwt`) or a TLS client certificate (RFC 8705).
+ */
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
 
 /** The client authentication methods this version supports. */
-export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+];
 
 /**
  * One OAuth 2.0 client that obtains access tokens with the client credentials grant.
@@ -31,6 +48,20 @@ export interface ClientCredentialsClientOptions {
   baseURL?: string;
   /** Timeout of one token request in milliseconds. Default 10 000. */
   requestTimeoutMs?: number;
+  /** private_key_jwt: the private key signing client assertions, as PEM or a private JWK (its `kid` is sent). */
+  privateKey?: PrivateKeyInput;
+  /** JWS algorithm of private_key_jwt assertions (e.g. `PS256`). Default: the JWK's `alg`, else the key type's usual one. */
+  clientAssertionAlg?: string;
+  /** mTLS (RFC 8705): the client certificate PEM, for `tls_client_auth`/`self_signed_tls_client_auth` and certificate-bound tokens. */
+  tlsCertificate?: string;
+  /** mTLS: the client certificate's private key, PEM. */
+  tlsKey?: string;
+  /** PEM of the CA certificate(s) trusted for the token endpoint and the API. Default: Node's root CAs. */
+  tlsCa?: string;
+  /** DPoP (RFC 9449): bind tokens to a key pair, send a proof with every token request and API call. */
+  dpop?: boolean;
+  /** The DPoP key, as PEM or a private JWK. Default: an ES256 key pair generated at start-up. */
+  dpopPrivateKey?: PrivateKeyInput;
 }
 
 /**
@@ -53,6 +84,18 @@ export interface AccessTokenOptions {
   cache?: Cache | Keyv;
   /** Prefix of every cache key, to keep several services apart in one shared store. Default `atm`. */
   cacheKeyPrefix?: string;
+  /**
+   * `redis://` or `rediss://` URL of a Redis shared by a fleet: tokens are cached there (encrypted), an in-process
+   * layer stays in front, and one instance at a time requests a given token. Default: in-process only.
+   */
+  cacheUrl?: string;
+  /**
+   * AES-256-GCM key(s) for entries in a shared store, 32 bytes base64-encoded. The first encrypts, all decrypt, so a
+   * key can be rotated by putting the new one first. Required for a shared store unless `allowPlaintextCache`.
+   */
+  cacheEncryptionKey?: string | string[];
+  /** Allow a shared store (`cacheUrl` or `cache`) without encryption. Default `false`. */
+  allowPlaintextCache?: boolean;
   /**
    * Renew tokens that are in use in the background before their renewal point, while callers keep getting the cached
    * token, so no caller waits on the token endpoint after the first fetch. Default `true`.

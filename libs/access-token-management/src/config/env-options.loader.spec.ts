@@ -348,10 +348,45 @@ describe('accessTokenOptionsFromEnv', () => {
       },
     );
 
-    it('ACCESS_TOKEN_CACHE_URL, which is not supported yet, without echoing it', () => {
-      expect(messageOf(ordersEnv({ ACCESS_TOKEN_CACHE_URL: `redis://:${SECRET}@127.0.0.1:6379` }))).toBe(
-        'ACCESS_TOKEN_CACHE_URL is not supported by this version of the library; unset it',
+    it('a shared cache without an encryption key, unless plaintext is allowed explicitly', () => {
+      expect(messageOf(ordersEnv({ ACCESS_TOKEN_CACHE_URL: 'redis://127.0.0.1:6379' }))).toContain(
+        'ACCESS_TOKEN_CACHE_ENCRYPTION_KEY is missing',
       );
+      expect(
+        accessTokenOptionsFromEnv(
+          ordersEnv({
+            ACCESS_TOKEN_CACHE_URL: 'redis://127.0.0.1:6379',
+            ACCESS_TOKEN_CACHE_ALLOW_PLAINTEXT: 'true',
+          }),
+        ).allowPlaintextCache,
+      ).toBe(true);
+    });
+
+    it('a cache URL that is not redis, and an encryption key of the wrong size, without echoing them', () => {
+      const url = messageOf(ordersEnv({ ACCESS_TOKEN_CACHE_URL: `http://${SECRET}.example` }));
+      expect(url).toBe('ACCESS_TOKEN_CACHE_URL must be a redis:// or rediss:// URL');
+      const shortKey = Buffer.alloc(16, 7).toString('base64');
+      const key = messageOf(
+        ordersEnv({
+          ACCESS_TOKEN_CACHE_URL: 'redis://127.0.0.1:6379',
+          ACCESS_TOKEN_CACHE_ENCRYPTION_KEY: shortKey,
+        }),
+      );
+      expect(key).toContain('ACCESS_TOKEN_CACHE_ENCRYPTION_KEY must be 32 bytes');
+      expect(key).not.toContain(shortKey);
+    });
+
+    it('reads the encryption keys, current first, comma-separated', () => {
+      const current = Buffer.alloc(32, 1).toString('base64');
+      const previous = Buffer.alloc(32, 2).toString('base64');
+      const options = accessTokenOptionsFromEnv(
+        ordersEnv({
+          ACCESS_TOKEN_CACHE_URL: 'rediss://cache.internal:6380',
+          ACCESS_TOKEN_CACHE_ENCRYPTION_KEY: `${current}, ${previous}`,
+        }),
+      );
+      expect(options.cacheEncryptionKey).toEqual([current, previous]);
+      expect(options.cacheUrl).toBe('rediss://cache.internal:6380');
     });
 
     it('a missing client id', () => {
@@ -440,11 +475,14 @@ describe('accessTokenOptionsFromEnv', () => {
       ).toBe('ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT must not contain a fragment');
     });
 
-    it.each(['private_key_jwt', 'basic', 'Client_Secret_Post'])('the unknown auth method %s', (method) => {
-      expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_AUTH_METHOD: method }))).toBe(
-        'ACCESS_TOKEN_ORDERS_AUTH_METHOD is not a supported method (use one of: client_secret_basic, client_secret_post)',
-      );
-    });
+    it.each(['none', 'basic', 'Client_Secret_Post'])(
+      'the unknown auth method client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth',
+      (method) => {
+        expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_AUTH_METHOD: method }))).toBe(
+          'ACCESS_TOKEN_ORDERS_AUTH_METHOD is not a supported method (use one of: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth)',
+        );
+      },
+    );
 
     it.each([undefined, '', '  '])('a missing secret (%j)', (secret) => {
       expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_CLIENT_SECRET: secret }))).toBe(
@@ -563,6 +601,7 @@ describe('accessTokenOptionsFromEnv', () => {
       ['ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS', SECRET],
       ['ACCESS_TOKEN_CACHE_KEY_PREFIX', `${SECRET}!`],
       ['ACCESS_TOKEN_CACHE_URL', SECRET],
+      ['ACCESS_TOKEN_CACHE_ENCRYPTION_KEY', SECRET],
       ['ACCESS_TOKEN_CLIENTS', `orders,${SECRET}!`],
     ])('%s = %j', (variable, value) => {
       const message = messageOf(ordersEnv({ [variable]: value }));

@@ -1,5 +1,6 @@
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
+import { KEY_MATERIAL_FIELDS, KEY_MATERIAL_SUFFIXES, readKeyMaterialFromEnv } from './key-material.loader.js';
 import { isClientName, validateAccessTokenOptions, type SettingNamer } from './options.validation.js';
 
 /** Environment variables as `process.env` or `ConfigService` hold them. */
@@ -19,6 +20,7 @@ const CLIENT_FIELDS = {
   parameters: 'PARAMETERS',
   baseURL: 'BASE_URL',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  ...KEY_MATERIAL_FIELDS,
 } as const;
 
 const MODULE_FIELDS = {
@@ -31,15 +33,13 @@ const MODULE_FIELDS = {
   backoffBaseMs: 'BACKOFF_BASE_MS',
   backoffMaxMs: 'BACKOFF_MAX_MS',
   expirySafetyMarginSeconds: 'EXPIRY_SAFETY_MARGIN_SECONDS',
+  cacheUrl: 'CACHE_URL',
+  cacheEncryptionKey: 'CACHE_ENCRYPTION_KEY',
+  allowPlaintextCache: 'CACHE_ALLOW_PLAINTEXT',
 } as const;
 
-/** Settings that belong to a later version; failing loudly beats silently ignoring them. */
-const NOT_YET_SUPPORTED = ['CACHE_URL'];
-
 /** Module-wide variables: a client named `default` or `refresh` must not take them for its own. */
-const MODULE_VARIABLES = new Set(
-  [...Object.values(MODULE_FIELDS), ...NOT_YET_SUPPORTED].map((suffix) => ENV_PREFIX + suffix),
-);
+const MODULE_VARIABLES = new Set(Object.values(MODULE_FIELDS).map((suffix) => ENV_PREFIX + suffix));
 
 /**
  * The env prefix of a client: `ACCESS_TOKEN_` + the name upper-cased with `-` and `.` as `_`
@@ -105,7 +105,7 @@ function clientPrefixes(names: readonly string[], clientsVariable: string): Map<
   return new Map([...owners].map(([prefix, name]) => [name, prefix]));
 }
 
-const CLIENT_SUFFIXES: readonly string[] = Object.values(CLIENT_FIELDS);
+const CLIENT_SUFFIXES: readonly string[] = [...Object.values(CLIENT_FIELDS), ...KEY_MATERIAL_SUFFIXES];
 
 /**
  * The listed client a variable belongs to. One prefix can start another (`ACCESS_TOKEN_ORDERS_` and
@@ -163,11 +163,6 @@ function readParameters(env: EnvSource, name: string): Record<string, string> | 
  *   or simply `process.env` after `ConfigModule` has loaded `.env`.
  */
 export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessTokenOptions {
-  for (const suffix of NOT_YET_SUPPORTED) {
-    if (read(env, ENV_PREFIX + suffix) !== undefined) {
-      throw configError(`${ENV_PREFIX + suffix} is not supported by this version of the library; unset it`);
-    }
-  }
   const clientsVariable = envName('clients');
   const names = (read(env, clientsVariable) ?? '')
     .split(',')
@@ -180,6 +175,8 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
   const prefixes = clientPrefixes(names, clientsVariable);
   const configured = clientsWithVariables(env, prefixes);
   const clients: Record<string, ClientCredentialsClientOptions> = {};
+  const fromFiles = new Map<string, Map<string, string>>();
+  const fileVariables = (name: string) => fromFiles.set(name, new Map()).get(name) as Map<string, string>;
   for (const [name, prefix] of prefixes) {
     if (!configured.has(name)) {
       throw configError(`${clientsVariable} names '${name}' but no ${prefix}* variables are set`, name);
@@ -196,6 +193,7 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
       parameters: readParameters(env, variable('parameters')),
       baseURL: read(env, variable('baseURL')),
       requestTimeoutMs: readNumber(env, variable('requestTimeoutMs')),
+      ...readKeyMaterialFromEnv(env, prefix, name, fileVariables(name)),
     };
   }
 
@@ -209,8 +207,18 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
     backoffBaseMs: readNumber(env, envName('backoffBaseMs')),
     backoffMaxMs: readNumber(env, envName('backoffMaxMs')),
     expirySafetyMarginSeconds: readNumber(env, envName('expirySafetyMarginSeconds')),
+    cacheUrl: read(env, envName('cacheUrl')),
+    // Comma-separated: the current key first, then keys still accepted for reading (rotation).
+    cacheEncryptionKey: read(env, envName('cacheEncryptionKey'))
+      ?.split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+    allowPlaintextCache: readBoolean(env, envName('allowPlaintextCache')),
   };
   // Validate here, where env names are known, so the error names the variable rather than an option path.
-  validateAccessTokenOptions(options, envName);
+  // A key read from a `..._FILE` variable is named by that variable.
+  validateAccessTokenOptions(options, (field, client) =>
+    client === undefined ? envName(field) : (fromFiles.get(client)?.get(field) ?? envName(field, client)),
+  );
   return options;
 }

@@ -1,4 +1,13 @@
-import { createHash, createPrivateKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  X509Certificate,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 
 /** A private key as users give it: PEM text (PKCS#8, PKCS#1 or SEC1), a private JWK, or a JWK as JSON text. */
@@ -43,7 +52,11 @@ const PEM_PRIVATE_KEY = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
 /**
  * Parses a private key given as PEM or JWK. Messages name the setting and the problem, never any part of the value.
  */
-function toKeyObject(input: unknown, setting: string, clientName: string): { key: KeyObject; jwk?: JsonWebKey } {
+function toKeyObject(
+  input: unknown,
+  setting: string,
+  clientName: string,
+): { key: KeyObject; jwk?: JsonWebKey } {
   let jwk: JsonWebKey | undefined;
   if (typeof input === 'string') {
     const text = input.trim();
@@ -51,11 +64,19 @@ function toKeyObject(input: unknown, setting: string, clientName: string): { key
       try {
         jwk = JSON.parse(text) as JsonWebKey;
       } catch {
-        throw invalid(setting, 'is neither a PEM private key nor a JWK (the JSON does not parse)', clientName);
+        throw invalid(
+          setting,
+          'is neither a PEM private key nor a JWK (the JSON does not parse)',
+          clientName,
+        );
       }
     } else if (PEM_PRIVATE_KEY.test(text)) {
       if (text.includes('ENCRYPTED PRIVATE KEY')) {
-        throw invalid(setting, 'is an encrypted private key: give it unencrypted (protect the file instead)', clientName);
+        throw invalid(
+          setting,
+          'is an encrypted private key: give it unencrypted (protect the file instead)',
+          clientName,
+        );
       }
       try {
         return { key: createPrivateKey({ key: normalizePem(text), format: 'pem' }) };
@@ -63,7 +84,11 @@ function toKeyObject(input: unknown, setting: string, clientName: string): { key
         throw invalid(setting, 'is not a readable PEM private key', clientName);
       }
     } else {
-      throw invalid(setting, 'must be a PEM private key (-----BEGIN PRIVATE KEY-----) or a private JWK', clientName);
+      throw invalid(
+        setting,
+        'must be a PEM private key (-----BEGIN PRIVATE KEY-----) or a private JWK',
+        clientName,
+      );
     }
   } else if (input !== null && typeof input === 'object') {
     jwk = input as JsonWebKey;
@@ -73,12 +98,20 @@ function toKeyObject(input: unknown, setting: string, clientName: string): { key
   if (typeof jwk !== 'object' || jwk === null || typeof jwk.kty !== 'string') {
     throw invalid(setting, 'is not a JWK (no "kty")', clientName);
   }
-  if (jwk.d === undefined) throw invalid(setting, 'is a public JWK: the private key (with "d") is needed', clientName);
+  if (jwk.d === undefined)
+    throw invalid(setting, 'is a public JWK: the private key (with "d") is needed', clientName);
+  let key: KeyObject;
   try {
-    return { key: createPrivateKey({ key: jwk, format: 'jwk' }), jwk };
+    key = createPrivateKey({ key: jwk, format: 'jwk' });
+    // Node takes a JWK's public members as given: a signature checked with them proves the private part belongs.
+    const probe = Buffer.from('key check');
+    const digest = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+    const publicKey = createPublicKey({ key: jwk, format: 'jwk' });
+    if (!verify(digest, probe, publicKey, sign(digest, probe, key))) throw new Error('mismatch');
   } catch {
     throw invalid(setting, 'is not a usable private JWK', clientName);
   }
+  return { key, jwk };
 }
 
 const EC_ALGORITHMS: Readonly<Record<string, string>> = {
@@ -126,7 +159,9 @@ export function resolvePrivateKey(
     throw invalid(
       setting,
       `has an unsupported key type (${key.asymmetricKeyType ?? 'unknown'}${
-        key.asymmetricKeyType === 'ec' ? ` on ${key.asymmetricKeyDetails?.namedCurve ?? 'an unknown curve'}` : ''
+        key.asymmetricKeyType === 'ec'
+          ? ` on ${key.asymmetricKeyDetails?.namedCurve ?? 'an unknown curve'}`
+          : ''
       }); use an EC P-256/P-384/P-521, RSA (2048 bits or more) or Ed25519 key`,
       clientName,
     );

@@ -60,8 +60,15 @@ describe('defaults', () => {
     expect(DEFAULT_CACHE_KEY_PREFIX).toBe('atm');
   });
 
-  it('lists client_secret_basic and client_secret_post as the supported auth methods', () => {
-    expect([...CLIENT_AUTH_METHODS]).toEqual(['client_secret_basic', 'client_secret_post']);
+  it('lists the shared secret, JWT assertion and mTLS methods as the supported auth methods', () => {
+    expect([...CLIENT_AUTH_METHODS]).toEqual([
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+    ]);
   });
 });
 
@@ -100,7 +107,13 @@ describe('validateAccessTokenOptions', () => {
             baseURL: 'https://orders.example.com/api',
             requestTimeoutMs: 2_500,
           },
-          { refreshBeforeExpirySeconds: 0, defaultLifetimeSeconds: 120, cacheKeyPrefix: 'svc:a', cache },
+          {
+            refreshBeforeExpirySeconds: 0,
+            defaultLifetimeSeconds: 120,
+            cacheKeyPrefix: 'svc:a',
+            cache,
+            allowPlaintextCache: true,
+          },
         ),
       );
       expect(resolved).toMatchObject({
@@ -330,11 +343,11 @@ describe('validateAccessTokenOptions', () => {
       });
     });
 
-    it.each(['private_key_jwt', 'client_secret_jwt', 'none', 'CLIENT_SECRET_BASIC', ''])(
+    it.each(['none', 'CLIENT_SECRET_BASIC', 'private_key_JWT', ''])(
       'refuses the auth method %j',
       (authMethod) => {
         expect(messageOf(options({ authMethod: authMethod as 'client_secret_post' }))).toBe(
-          'clients.orders.authMethod is not a supported method (use one of: client_secret_basic, client_secret_post)',
+          'clients.orders.authMethod is not a supported method (use one of: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth)',
         );
       },
     );

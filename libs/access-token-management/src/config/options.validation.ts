@@ -1,17 +1,13 @@
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import { validateClientAuthentication } from './client-authentication.validation.js';
+import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
 import {
-  CLIENT_AUTH_METHODS,
-  type AccessTokenOptions,
-  type ClientAuthMethod,
-  type ClientCredentialsClientOptions,
-} from './client-options.interface.js';
-import {
-  DEFAULT_AUTH_METHOD,
   DEFAULT_CACHE_KEY_PREFIX,
   DEFAULT_LIFETIME_SECONDS,
   DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './defaults.js';
+import { validateCacheOptions } from './cache-options.validation.js';
 import { validateRefreshOptions } from './refresh-options.validation.js';
 import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
 import { isLoopbackHost, parseHttpUrl } from './url-rules.js';
@@ -67,6 +63,7 @@ export function validateAccessTokenOptions(
     cacheKeyPrefix: cacheKeyPrefix(options.cacheKeyPrefix, nameOf('cacheKeyPrefix')),
     cache: options.cache,
     ...validateRefreshOptions(options, (field) => nameOf(field)),
+    ...validateCacheOptions(options, (field) => nameOf(field)),
   };
 }
 
@@ -90,17 +87,8 @@ function validateClient(
   }
   const tokenEndpoint = authorizationServerUrl(client.tokenEndpoint, setting('tokenEndpoint'), name);
   const issuer = authorizationServerUrl(client.issuer, setting('issuer'), name);
-  const authMethod = (client.authMethod ?? DEFAULT_AUTH_METHOD) as ClientAuthMethod;
-  if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
-    throw invalid(
-      setting('authMethod'),
-      `is not a supported method (use one of: ${CLIENT_AUTH_METHODS.join(', ')})`,
-      name,
-    );
-  }
-  if (typeof client.clientSecret !== 'string' || client.clientSecret === '') {
-    throw invalid(setting('clientSecret'), `is missing (required by ${authMethod})`, name);
-  }
+  // The method and its credentials (secret, private key, certificate) and DPoP: client-authentication.validation.ts.
+  const authentication = validateClientAuthentication(name, client, setting, tokenEndpoint);
   if (client.scope !== undefined && !isScope(client.scope)) {
     throw invalid(setting('scope'), 'must be a space-separated list of scope tokens (RFC 6749 §3.3)', name);
   }
@@ -109,8 +97,7 @@ function validateClient(
     tokenEndpoint,
     issuer,
     clientId: client.clientId,
-    clientSecret: client.clientSecret,
-    authMethod,
+    ...authentication,
     scope: normalizeScope(client.scope),
     resource: resourceIndicator(client.resource, setting('resource'), name),
     parameters: extraParameters(client.parameters, setting('parameters'), name),

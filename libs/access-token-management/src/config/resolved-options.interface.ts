@@ -1,5 +1,6 @@
 import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
+import type { ResolvedClientAuthentication } from './client-authentication.validation.js';
 import type { ClientAuthMethod } from './client-options.interface.js';
 
 /** A client after validation, with every default filled in. */
@@ -15,6 +16,12 @@ export interface ResolvedClientOptions {
   readonly parameters: Readonly<Record<string, string>>;
   readonly baseURL?: string;
   readonly requestTimeoutMs: number;
+  /** private_key_jwt: the key signing client assertions. */
+  readonly clientAssertionKey?: ResolvedClientAuthentication['clientAssertionKey'];
+  /** Client certificate and trusted CAs (mTLS). */
+  readonly tls?: ResolvedClientAuthentication['tls'];
+  /** DPoP is on; a given key, or none (one is generated). */
+  readonly dpop?: ResolvedClientAuthentication['dpop'];
 }
 
 /** Module options after validation. */
@@ -24,6 +31,9 @@ export interface ResolvedAccessTokenOptions {
   readonly defaultLifetimeSeconds: number;
   readonly cacheKeyPrefix: string;
   readonly cache?: Cache | Keyv;
+  readonly cacheUrl?: string;
+  /** Decoded encryption keys, the current one first; empty for plaintext. */
+  readonly cacheEncryptionKeys: readonly Buffer[];
   readonly refreshAhead: boolean;
   readonly refreshJitter: number;
   readonly backoffBaseMs: number;

@@ -2,6 +2,9 @@ import type { AxiosError, AxiosInstance, AxiosRequestConfig, InternalAxiosReques
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessTokenManager } from '../manager/access-token-manager.js';
 import type { AccessToken } from '../access-token.js';
+import { clientMaterial } from '../protocol/client-material.js';
+import { clientCertificateAgent, useClientCertificate } from './client-certificate.js';
+import { addDPoPProof, retryOnDPoPNonce } from './dpop-proof.interceptor.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';
 import { isReplayableBody } from './replayable-body.js';
 import { requestOrigin } from './request-url.js';
@@ -54,12 +57,17 @@ export function attachAccessToken(
   }
   const pinnedBase = new URL(origin);
   const tokenOptions = { scope: options.scope, resource: options.resource };
+  // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes.
+  const dpop = clientMaterial(client).dpop;
+  const certificateAgent = clientCertificateAgent(client.tls);
 
   const requestId = instance.interceptors.request.use(async (config: TrackedConfig) => {
     if (requestOrigin(config, pinnedBase) !== pinnedBase.origin) return config;
     const token = await manager.getAccessToken(clientName, tokenOptions);
     config.headers.set('Authorization', `${token.type} ${token.value}`);
     config[SENT_TOKEN] = token;
+    useClientCertificate(config, certificateAgent);
+    if (dpop && token.type === 'DPoP') await addDPoPProof(config, dpop, token, pinnedBase);
     config.beforeRedirect = withoutCredentialsOnRedirect(config.beforeRedirect);
     return config;
   });
@@ -78,10 +86,12 @@ export function attachAccessToken(
       await manager.getAccessToken(clientName, { ...tokenOptions, forceRenewal: true });
     return instance.request(config);
   });
+  const nonceRetryId = dpop ? retryOnDPoPNonce(instance, dpop, pinnedBase) : undefined;
 
   return () => {
     instance.interceptors.request.eject(requestId);
     instance.interceptors.response.eject(responseId);
+    if (nonceRetryId !== undefined) instance.interceptors.response.eject(nonceRetryId);
   };
 }
 

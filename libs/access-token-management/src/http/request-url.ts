@@ -8,13 +8,18 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  * absolute and absolute URLs are allowed). `undefined` when it cannot be told, which callers treat as "not ours".
  */
 export function requestOrigin(config: InternalAxiosRequestConfig, pinnedBase: URL): string | undefined {
+  return requestUrl(config, pinnedBase)?.origin;
+}
+
+/** The URL a request will go to (without axios `params`), or `undefined` when it cannot be told. */
+export function requestUrl(config: InternalAxiosRequestConfig, pinnedBase: URL): URL | undefined {
   const url = config.url ?? '';
   const absolute = ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false;
   const full = absolute || !config.baseURL ? url : joinUrl(config.baseURL, url);
   try {
     // A protocol-relative URL resolves against the pinned base's scheme, as a browser would: `//evil.example` is
     // then another origin and gets no token.
-    return new URL(full, pinnedBase).origin;
+    return new URL(full, pinnedBase);
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import { tokenCacheKey } from '../cache/cache-key.js';
-import { TokenStore, type CachedToken } from '../cache/token-store.js';
+import type { TokenStore, CachedToken } from '../cache/token-store.js';
+import { createTokenStore } from '../cache/token-store.factory.js';
 import type { AccessTokenOptions } from '../config/client-options.interface.js';
 import {
   isResourceIndicator,
@@ -14,6 +15,7 @@ import type {
 } from '../config/resolved-options.interface.js';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessToken } from '../access-token.js';
+import { clientMaterial } from '../protocol/client-material.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { BackoffPolicy } from './backoff-policy.js';
 import { isPermanentFailure } from './failure-classification.js';
@@ -44,6 +46,9 @@ export interface AccessTokenManagerDependencies {
   /** OpenTelemetry meter for the metrics. Default: the global meter provider's (a no-op without an SDK). */
   meter?: Meter;
 }
+
+/** A token request holds the cross-instance lock for its timeout plus this much. */
+const LOCK_MARGIN_MS = 2_000;
 
 /**
  * Gives out access tokens for the configured clients: served from the cache, renewed in the background before they
@@ -80,7 +85,7 @@ export class AccessTokenManager {
     this.random = dependencies.random ?? Math.random;
     this.metrics = new TokenMetrics(dependencies.meter);
     this.backoff = new BackoffPolicy(this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
-    this.store = new TokenStore(this.options.cache);
+    this.store = createTokenStore(this.options, this.logger, this.now);
     this.endpoint = new TokenEndpoint(this.options.defaultLifetimeSeconds, this.now);
   }
 
@@ -209,6 +214,8 @@ export class AccessTokenManager {
       scope,
       resource,
       parameters: client.parameters,
+      // DPoP key / client certificate: a token bound to one is never served to a holder of another.
+      binding: clientMaterial(client).binding,
     });
     let state = this.states.get(key);
     if (state === undefined) {
@@ -248,16 +255,75 @@ export class AccessTokenManager {
     fallback: CachedToken | undefined,
     forced: boolean,
   ): Promise<AccessToken> {
-    const { client } = state;
+    let owner: string | undefined;
     if (!forced) {
       // Another flight or another instance may have stored a token since the caller read the cache: use it rather
       // than fetch again. (The token being replaced does not count: a jittered refresh runs before its renewal point.)
-      const latest = await this.readCache(state.key);
-      if (latest && latest.token.value !== fallback?.token.value && this.now() < latest.renewAt) {
-        this.scheduleRefresh(state, latest);
-        return latest.token;
-      }
+      const latest = await this.newerToken(state, fallback);
+      if (latest) return latest;
+      const turn = await this.takeTurn(state, fallback);
+      if ('token' in turn) return turn.token;
+      owner = turn.owner;
     }
+    try {
+      return await this.fetchToken(state, fallback, forced);
+    } finally {
+      if (owner !== undefined) void this.store.releaseLock(state.key, owner);
+    }
+  }
+
+  /** A token in the shared store newer than `fallback` and before its renewal point, adopted as ours. */
+  private async newerToken(
+    state: TokenKeyState,
+    fallback: CachedToken | undefined,
+  ): Promise<AccessToken | undefined> {
+    const latest = await this.readCache(state.key, true);
+    if (!latest || latest.token.value === fallback?.token.value || this.now() >= latest.renewAt)
+      return undefined;
+    this.scheduleRefresh(state, latest);
+    return latest.token;
+  }
+
+  /**
+   * Cross-instance single flight: take the key's lock, or wait (polling with backoff) for the instance that holds it
+   * to store a token. A holder that dies leaves a lock that expires; then a waiter takes it. Waiting is bounded by the
+   * lock's lifetime: past it, this instance requests a token itself rather than wait on a stuck peer.
+   */
+  private async takeTurn(
+    state: TokenKeyState,
+    fallback: CachedToken | undefined,
+  ): Promise<{ token: AccessToken } | { owner?: string }> {
+    // Longer than one token request may take, so a live holder never loses its lock mid-request.
+    const lockTtl = state.client.requestTimeoutMs + LOCK_MARGIN_MS;
+    const deadline = Date.now() + lockTtl + LOCK_MARGIN_MS;
+    let pause = 25;
+    for (;;) {
+      const attempt = await this.store.acquireLock(state.key, lockTtl);
+      if (attempt.status === 'acquired') {
+        // The previous holder may have stored its token and released just before we asked.
+        const stored = await this.newerToken(state, fallback);
+        if (!stored) return { owner: attempt.owner };
+        void this.store.releaseLock(state.key, attempt.owner);
+        return { token: stored };
+      }
+      if (attempt.status === 'unavailable') return {};
+      do {
+        if (this.closed || Date.now() >= deadline) return {};
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(pause * 1.5, 250);
+        const shared = await this.newerToken(state, fallback);
+        if (shared) return { token: shared };
+      } while (await this.store.isLocked(state.key));
+      // Released (or expired) without a new token: the holder failed. Try to take over.
+    }
+  }
+
+  private async fetchToken(
+    state: TokenKeyState,
+    fallback: CachedToken | undefined,
+    forced: boolean,
+  ): Promise<AccessToken> {
+    const { client } = state;
     if (state.failures > 0) this.metrics.retry(client.name);
     const started = this.now();
     let token: AccessToken;
@@ -351,7 +417,7 @@ export class AccessTokenManager {
     state.timer = undefined;
     // A token nobody used since it was stored is not kept alive: the next caller fetches one when it needs it.
     if (this.closed || !state.inUse) return;
-    const cached = await this.readCache(state.key);
+    const cached = await this.readCache(state.key, true);
     if (cached === undefined || this.now() >= this.usableUntil(cached)) return;
     if (cached.token.expiresAt.getTime() > (state.validUntil ?? 0)) {
       // Another instance sharing the store renewed it already: follow its renewal point instead.
@@ -362,9 +428,9 @@ export class AccessTokenManager {
   }
 
   /** The cache is an optimisation: when it fails, the token endpoint still serves. */
-  private async readCache(key: string): Promise<CachedToken | undefined> {
+  private async readCache(key: string, shared = false): Promise<CachedToken | undefined> {
     try {
-      return await this.store.get(key);
+      return await this.store.get(key, { shared });
     } catch (error) {
       this.logger.warn(`Token cache read failed: ${(error as Error).message}`);
       return undefined;
@@ -373,7 +439,7 @@ export class AccessTokenManager {
 
   private async writeCache(key: string, entry: CachedToken): Promise<void> {
     try {
-      await this.store.set(key, entry, this.now());
+      await this.store.set(key, entry);
     } catch (error) {
       this.logger.warn(`Token cache write failed: ${(error as Error).message}`);
     }

@@ -15,7 +15,11 @@ export function insecureRequestOptions(url: string): { [oauth.allowInsecureReque
 export class AuthorizationServerResolver {
   private readonly discovered = new Map<string, Promise<oauth.AuthorizationServer>>();
 
-  resolve(client: ResolvedClientOptions): Promise<oauth.AuthorizationServer> {
+  resolve(
+    client: ResolvedClientOptions,
+    /** How to reach the server: a fetch with the client's TLS settings (CA, certificate), when it has any. */
+    requestOptions: Pick<oauth.DiscoveryRequestOptions, typeof oauth.customFetch> = {},
+  ): Promise<oauth.AuthorizationServer> {
     if (client.tokenEndpoint !== undefined) {
       // Without discovery there is no issuer to learn; the endpoint's origin stands in for it.
       return Promise.resolve({
@@ -26,20 +30,25 @@ export class AuthorizationServerResolver {
     const issuer = client.issuer as string;
     let metadata = this.discovered.get(issuer);
     if (metadata === undefined) {
-      metadata = this.discover(client, issuer);
+      metadata = this.discover(client, issuer, requestOptions);
       this.discovered.set(issuer, metadata);
       metadata.catch(() => this.discovered.delete(issuer));
     }
     return metadata;
   }
 
-  private async discover(client: ResolvedClientOptions, issuer: string): Promise<oauth.AuthorizationServer> {
+  private async discover(
+    client: ResolvedClientOptions,
+    issuer: string,
+    requestOptions: Pick<oauth.DiscoveryRequestOptions, typeof oauth.customFetch>,
+  ): Promise<oauth.AuthorizationServer> {
     const issuerUrl = new URL(issuer);
     let metadata: oauth.AuthorizationServer;
     try {
       const response = await oauth.discoveryRequest(issuerUrl, {
         signal: AbortSignal.timeout(client.requestTimeoutMs),
         ...insecureRequestOptions(issuer),
+        ...requestOptions,
       });
       metadata = await oauth.processDiscoveryResponse(issuerUrl, response);
     } catch (cause) {

@@ -3,12 +3,13 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import { createAccessToken, type AccessToken } from '../access-token.js';
 import { AuthorizationServerResolver, insecureRequestOptions } from './authorization-server.js';
+import { clientMaterial } from './client-material.js';
 import { tokenEndpointFailure } from './token-endpoint-failure.js';
 import type { TokenRequest } from './token-request.interface.js';
 
 /**
- * The client credentials grant (RFC 6749 §4.4) on oauth4webapi: client authentication, scope, resource (RFC 8707),
- * extra parameters, a timeout, no redirects followed. Knows nothing of caching.
+ * The client credentials grant (RFC 6749 §4.4) on oauth4webapi: client authentication (shared secret, JWT assertion,
+ * mTLS), DPoP, scope, resource (RFC 8707), extra parameters, a timeout, no redirects followed. Knows nothing of caching.
  */
 export class TokenEndpoint {
   private readonly servers = new AuthorizationServerResolver();
@@ -19,46 +20,87 @@ export class TokenEndpoint {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Requests a new token. Rejects with an {@link AccessTokenError}; never resolves with an unusable token. */
+  /**
+   * Requests a new token. Rejects with an {@link AccessTokenError}; never resolves with an unusable token.
+   *
+   * With DPoP, a `use_dpop_nonce` answer is retried once with the server's nonce; the retry carries a fresh proof and,
+   * for JWT client authentication, a fresh assertion (RFC 9449 §8).
+   */
   async requestToken(client: ResolvedClientOptions, request: TokenRequest = {}): Promise<AccessToken> {
-    const as = await this.servers.resolve(client);
-    const oauthClient: oauth.Client = { client_id: client.clientId };
-    const parameters = new URLSearchParams(client.parameters);
+    const material = clientMaterial(client);
+    const fetchOptions = await material.requestOptions();
+    const as = await this.servers.resolve(client, fetchOptions);
+    const oauthClient: oauth.Client = {
+      client_id: client.clientId,
+      // RFC 8705 §5: with a client certificate, use the server's mTLS endpoint aliases where it publishes them.
+      ...(material.usesMtls ? { use_mtls_endpoint_aliases: true } : {}),
+    };
     const scope = request.scope ?? client.scope;
     const resource = request.resource ?? client.resource;
-    if (scope) parameters.set('scope', scope);
-    if (resource) parameters.set('resource', resource);
+    const [clientAuth, dpop] = await Promise.all([
+      this.credentials(client, () => material.clientAuthentication()),
+      material.dpop ? this.credentials(client, () => material.dpop!.tokenEndpointHandle()) : undefined,
+    ]);
 
-    let response: Response;
-    try {
-      response = await oauth.clientCredentialsGrantRequest(
-        as,
-        oauthClient,
-        clientAuthentication(client),
-        parameters,
-        {
+    for (let attempt = 1; ; attempt += 1) {
+      const parameters = new URLSearchParams(client.parameters);
+      if (scope) parameters.set('scope', scope);
+      if (resource) parameters.set('resource', resource);
+      let response: Response;
+      try {
+        response = await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuth, parameters, {
           // oauth4webapi sends with redirect: 'manual', so a redirecting token endpoint is an invalid response.
           signal: AbortSignal.timeout(client.requestTimeoutMs),
-          ...insecureRequestOptions(as.token_endpoint as string),
-        },
-      );
-    } catch (cause) {
-      throw tokenEndpointFailure(client.name, cause);
-    }
+          ...insecureRequestOptions(tokenEndpointOf(as, material.usesMtls)),
+          ...fetchOptions,
+          ...(dpop ? { DPoP: dpop } : {}),
+        });
+      } catch (cause) {
+        throw tokenEndpointFailure(client.name, cause);
+      }
 
-    let body: oauth.TokenEndpointResponse;
-    try {
-      body = await oauth.processClientCredentialsResponse(as, oauthClient, response);
-    } catch (cause) {
-      // An unread body holds its connection open; release it before giving up on the response.
-      if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
-      throw tokenEndpointFailure(client.name, cause, response.status, response.headers.get('retry-after'));
+      let body: oauth.TokenEndpointResponse;
+      try {
+        body = await oauth.processClientCredentialsResponse(as, oauthClient, response);
+      } catch (cause) {
+        // An unread body holds its connection open; release it before giving up on the response.
+        if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+        // The handle has kept the nonce the server sent; the next attempt's proof carries it.
+        if (dpop && attempt === 1 && oauth.isDPoPNonceError(cause)) continue;
+        throw tokenEndpointFailure(client.name, cause, response.status, response.headers.get('retry-after'));
+      }
+      return this.toAccessToken(client, body, dpop !== undefined);
     }
-    return this.toAccessToken(client, body);
   }
 
-  private toAccessToken(client: ResolvedClientOptions, body: oauth.TokenEndpointResponse): AccessToken {
-    if (body.token_type !== 'bearer') {
+  /** Keys are checked at start-up; importing them should not fail, but if it does, say so plainly. */
+  private async credentials<T>(client: ResolvedClientOptions, load: () => Promise<T>): Promise<T> {
+    try {
+      return await load();
+    } catch (cause) {
+      throw new AccessTokenError(
+        AccessTokenErrorCode.ConfigInvalid,
+        `The key material of client '${client.name}' could not be used: ${cause instanceof Error ? cause.name : 'unknown error'}`,
+        client.name,
+        { cause },
+      );
+    }
+  }
+
+  private toAccessToken(
+    client: ResolvedClientOptions,
+    body: oauth.TokenEndpointResponse,
+    dpopRequested: boolean,
+  ): AccessToken {
+    if (dpopRequested && body.token_type === 'bearer') {
+      // RFC 9449 §5: the server ignored the proof. A Bearer token would be sent where a DPoP-bound one is expected.
+      throw new AccessTokenError(
+        AccessTokenErrorCode.TokenResponseInvalid,
+        `Token endpoint gave client '${client.name}' a Bearer token though DPoP was requested`,
+        client.name,
+      );
+    }
+    if (body.token_type !== (dpopRequested ? 'dpop' : 'bearer')) {
       throw new AccessTokenError(
         AccessTokenErrorCode.TokenResponseInvalid,
         `Token endpoint gave client '${client.name}' an unsupported token_type '${String(body.token_type).slice(0, 20)}'`,
@@ -75,20 +117,15 @@ export class TokenEndpoint {
     }
     return createAccessToken({
       value: body.access_token,
-      type: 'Bearer',
+      type: dpopRequested ? 'DPoP' : 'Bearer',
       expiresAt: new Date(this.now() + lifetime * 1000),
       scope: typeof body.scope === 'string' ? body.scope : undefined,
     });
   }
 }
 
-function clientAuthentication(client: ResolvedClientOptions): oauth.ClientAuth {
-  const secret = client.clientSecret as string;
-  switch (client.authMethod) {
-    case 'client_secret_post':
-      return oauth.ClientSecretPost(secret);
-    case 'client_secret_basic':
-      // Form-urlencodes id and secret before base64, as RFC 6749 §2.3.1 requires.
-      return oauth.ClientSecretBasic(secret);
-  }
+/** The token endpoint a request goes to: the mTLS alias when the client presents a certificate and one exists. */
+function tokenEndpointOf(as: oauth.AuthorizationServer, usesMtls: boolean): string {
+  const alias = usesMtls ? as.mtls_endpoint_aliases?.token_endpoint : undefined;
+  return typeof alias === 'string' ? alias : (as.token_endpoint as string);
 }

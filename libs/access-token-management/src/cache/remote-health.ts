@@ -1,0 +1,50 @@
+import type { TokenLogger } from '../manager/token-logger.interface.js';
+
+/** After a failure the shared store is left alone this long: a down or slow Redis costs one probe per second. */
+const BYPASS_MS = 1_000;
+
+/**
+ * Tracks whether the shared store answers. The first failure of an outage is logged once, with what the library does
+ * instead; its end is logged once too. In between, callers skip the store for a short while instead of each waiting
+ * on it.
+ */
+export class RemoteHealth {
+  private healthy = true;
+  private bypassUntil = 0;
+
+  constructor(
+    private readonly logger: TokenLogger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get bypassed(): boolean {
+    return this.now() < this.bypassUntil;
+  }
+
+  failed(error: unknown): void {
+    this.bypassUntil = this.now() + BYPASS_MS;
+    if (!this.healthy) return;
+    this.healthy = false;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.warn(
+      `Shared token cache unavailable (${reason}); continuing with the in-process cache and the token endpoint`,
+    );
+  }
+
+  succeeded(): void {
+    if (this.healthy) return;
+    this.healthy = true;
+    this.bypassUntil = 0;
+    this.logger.log('Shared token cache reachable again; tokens are shared again');
+  }
+}
+
+/** Rejects when `promise` takes longer than `ms`; a slow store is treated like a failing one. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,70 @@
+import * as oauth from 'oauth4webapi';
+import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
+import { createClientAuthentication } from './client-authentication.js';
+import { DPoPKey } from './dpop.js';
+import { createMtlsFetch, type OAuthFetch } from './mtls-fetch.js';
+
+/**
+ * What a client proves itself with, built once per client: its token endpoint authentication, the fetch that carries
+ * its TLS client certificate, its DPoP key. Cryptographic keys are imported on first use.
+ */
+export class ClientMaterial {
+  /** The DPoP key, when the client uses DPoP. */
+  readonly dpop?: DPoPKey;
+  /**
+   * What the client's tokens are bound to — DPoP key, client certificate — for the cache key, so a token is only served
+   * to a holder of the same key and certificate; undefined for plain bearer tokens.
+   */
+  readonly binding?: string;
+  private authentication?: Promise<oauth.ClientAuth>;
+  private fetch?: Promise<OAuthFetch | undefined>;
+
+  constructor(private readonly client: ResolvedClientOptions) {
+    if (client.dpop) this.dpop = new DPoPKey(client.dpop.key);
+    const parts = [
+      this.dpop ? `dpop:${this.dpop.id}` : undefined,
+      client.tls?.certificateThumbprint ? `x5t:${client.tls.certificateThumbprint}` : undefined,
+    ].filter(Boolean);
+    if (parts.length > 0) this.binding = parts.join(' ');
+  }
+
+  /** The client authentication for the token endpoint (keys imported once). */
+  clientAuthentication(): Promise<oauth.ClientAuth> {
+    if (this.authentication === undefined) {
+      const created = createClientAuthentication(this.client);
+      created.catch(() => {
+        if (this.authentication === created) this.authentication = undefined;
+      });
+      this.authentication = created;
+    }
+    return this.authentication;
+  }
+
+  /** oauth4webapi request options that route requests through the client's TLS settings, if it has any. */
+  async requestOptions(): Promise<{ [oauth.customFetch]?: OAuthFetch }> {
+    if (this.client.tls === undefined) return {};
+    this.fetch ??= createMtlsFetch(this.client.tls);
+    const fetch = await this.fetch;
+    return fetch ? { [oauth.customFetch]: fetch } : {};
+  }
+
+  /** Whether requests should go to the server's `mtls_endpoint_aliases` (RFC 8705 §5): when a certificate is presented. */
+  get usesMtls(): boolean {
+    return this.client.tls?.certificate !== undefined;
+  }
+}
+
+const materials = new WeakMap<ResolvedClientOptions, ClientMaterial>();
+
+/**
+ * The material of a validated client. One per `ResolvedClientOptions` object — so per manager and client: the token
+ * endpoint, the cache key and the HTTP interceptors of one client all see the same DPoP key.
+ */
+export function clientMaterial(client: ResolvedClientOptions): ClientMaterial {
+  let material = materials.get(client);
+  if (material === undefined) {
+    material = new ClientMaterial(client);
+    materials.set(client, material);
+  }
+  return material;
+}

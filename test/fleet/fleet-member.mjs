@@ -1,0 +1,25 @@
+// One instance of a fleet, for the shared cache tests: its own AccessTokenManager (the built library) in its own
+// process, driven by the test over IPC. Options come as JSON in FLEET_OPTIONS.
+import { AccessTokenManager } from '../../libs/access-token-management/dist/index.js';
+
+const manager = new AccessTokenManager(JSON.parse(process.env.FLEET_OPTIONS ?? '{}'), {
+  logger: { log: () => undefined, warn: (message) => process.send?.({ type: 'warn', message }) },
+});
+
+process.on('message', async (command) => {
+  if (command.type === 'burst') {
+    const results = await Promise.allSettled(
+      Array.from({ length: command.calls }, () => manager.getAccessToken('orders')),
+    );
+    process.send?.({
+      type: 'burst',
+      values: results.map((r) => (r.status === 'fulfilled' ? r.value.value : null)),
+      errors: results.filter((r) => r.status === 'rejected').map((r) => r.reason?.code ?? String(r.reason)),
+    });
+  } else if (command.type === 'exit') {
+    await manager.onModuleDestroy();
+    process.exit(0);
+  }
+});
+
+process.send?.({ type: 'ready' });
