@@ -229,6 +229,21 @@ describe('a fleet sharing tokens through Redis', () => {
     expect(endpoint.requests).toHaveLength(before);
   }, 30_000);
 
+  it('starts and serves with Redis unreachable from the start, with one warning', async () => {
+    endpoint.handle(issueTokens());
+    const warnings: string[] = [];
+    const closedPort = 'redis://127.0.0.1:1'; // nothing listens on port 1 of loopback
+    const offline = manager({ cacheUrl: closedPort }, {}, warnings);
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => offline.getAccessToken('orders')),
+    );
+    for (let call = 0; call < 20; call++)
+      results.push(...(await Promise.allSettled([offline.getAccessToken('orders')])));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(endpoint.requests).toHaveLength(1);
+    expect(warnings.filter((w) => w.startsWith('Shared token cache unavailable'))).toHaveLength(1);
+  });
+
   it('refuses a shared store without an encryption key unless plaintext is allowed', () => {
     expect(() => new AccessTokenManager({ ...options(), cacheEncryptionKey: undefined })).toThrow(
       expect.objectContaining({
