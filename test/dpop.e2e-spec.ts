@@ -32,6 +32,7 @@ const DPOP_CLIENT = {
  * replay and misuse refused by the API, and the DPoP key in the cache key.
  */
 describe('DPoP sender-constrained tokens', () => {
+  const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   let tokenServer: RunningTokenServer;
   let nonceTokenServer: RunningTokenServer;
   let api: RunningOrdersApi;
@@ -41,7 +42,19 @@ describe('DPoP sender-constrained tokens', () => {
   beforeAll(async () => {
     [tokenServer, nonceTokenServer] = await Promise.all([
       startTokenServer({ clients: [{ ...TEST_CLIENT }, DPOP_CLIENT] }),
-      startTokenServer({ clients: [DPOP_CLIENT], dpopRequireNonce: true }),
+      startTokenServer({
+        clients: [
+          DPOP_CLIENT,
+          {
+            clientId: 'orders-caller-dpop-jwt',
+            scope: DPOP_CLIENT.scope,
+            authMethod: 'private_key_jwt',
+            jwks: { keys: [assertionKey.publicKey.export({ format: 'jwk' })] },
+            dpopBoundAccessTokens: true,
+          },
+        ],
+        dpopRequireNonce: true,
+      }),
     ]);
     [api, nonceApi] = await Promise.all([
       startOrdersApi({ issuer: tokenServer.url }),
@@ -131,6 +144,23 @@ describe('DPoP sender-constrained tokens', () => {
     // The nonce is kept: the next token request needs no retry.
     await tokens.getAccessToken('orders', { forceRenewal: true });
     expect(nonceTokenServer.dpopProofs.length - before).toBe(3);
+  });
+
+  it('token endpoint nonce with private_key_jwt: the retry carries a fresh client assertion too', async () => {
+    const tokens = manager({
+      tokenEndpoint: nonceTokenServer.tokenEndpoint,
+      clientId: 'orders-caller-dpop-jwt',
+      clientSecret: undefined,
+      authMethod: 'private_key_jwt',
+      privateKey: assertionKey.privateKey.export({ format: 'jwk' }),
+    });
+    const before = nonceTokenServer.clientAssertions.length;
+    expect((await tokens.getAccessToken('orders')).type).toBe('DPoP');
+    const assertions = nonceTokenServer.clientAssertions
+      .slice(before)
+      .map((assertion) => decodeJwt(assertion));
+    expect(assertions).toHaveLength(2);
+    expect(assertions[0]?.jti).not.toBe(assertions[1]?.jti);
   });
 
   it('API demands a nonce: exactly one retry with the nonce and a fresh jti; later calls carry it', async () => {

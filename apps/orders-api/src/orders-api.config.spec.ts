@@ -47,3 +47,38 @@ describe('jwksUriOf', () => {
     expect(jwksUriOf({ issuer: 'http://a', jwksUri: 'http://b/keys' })).toBe('http://b/keys');
   });
 });
+
+describe('ordersApiSettingsFromEnv: TLS and DPoP', () => {
+  const files: Record<string, string> = { 'api.crt': 'CERT', 'api.key': 'KEY', 'ca.crt': 'CA' };
+  const readFile = (path: string) => {
+    if (!(path in files)) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    return files[path] as string;
+  };
+
+  it('reads the TLS files, the token server CA and the DPoP nonce switch', () => {
+    expect(
+      ordersApiSettingsFromEnv(
+        {
+          ORDERS_API_TLS_CERT_FILE: 'api.crt',
+          ORDERS_API_TLS_KEY_FILE: 'api.key',
+          ORDERS_API_TOKEN_SERVER_CA_FILE: 'ca.crt',
+          ORDERS_API_DPOP_NONCE: 'true',
+        },
+        readFile,
+      ),
+    ).toMatchObject({ tls: { cert: 'CERT', key: 'KEY' }, tokenServerCa: 'CA', dpopNonce: true });
+  });
+
+  it.each([
+    [
+      { ORDERS_API_TLS_CERT_FILE: 'api.crt' },
+      'ORDERS_API_TLS_CERT_FILE and ORDERS_API_TLS_KEY_FILE must be set together',
+    ],
+    [
+      { ORDERS_API_TLS_CERT_FILE: 'x.crt', ORDERS_API_TLS_KEY_FILE: 'api.key' },
+      'ORDERS_API_TLS_CERT_FILE names a file that cannot be read (ENOENT)',
+    ],
+  ])('refuses %j', (env, message) => {
+    expect(() => ordersApiSettingsFromEnv(env, readFile)).toThrow(message);
+  });
+});

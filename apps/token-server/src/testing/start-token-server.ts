@@ -144,15 +144,23 @@ function listen(server: Server): Promise<void> {
 /**
  * Under jest, `structuredClone` is Node's and returns objects of the outer realm, while oidc-provider runs in the test
  * realm and accepts only objects whose `constructor === Object`: it clones static client metadata when it is built, so
- * a client's `jwks` would be refused as "invalid". While the provider is built, clones are made in this realm (static
- * client metadata is plain JSON). Outside jest the two realms are one and nothing changes.
+ * a client's `jwks` would be refused as "invalid". While providers are built, clones are made in this realm (static
+ * client metadata is plain JSON). Counted, so token servers started in parallel do not undo each other's patch.
+ * Outside jest the two realms are one and nothing changes.
  */
+let realmPatches = 0;
+let outerStructuredClone: typeof structuredClone | undefined;
+
 function realmLocalStructuredClone(): () => void {
-  const original = globalThis.structuredClone;
-  if (original({}).constructor === Object) return () => undefined;
-  globalThis.structuredClone = (<T>(value: T): T =>
-    value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T)) as typeof structuredClone;
+  if (realmPatches === 0) {
+    if (globalThis.structuredClone({}).constructor === Object) return () => undefined;
+    outerStructuredClone = globalThis.structuredClone;
+    globalThis.structuredClone = (<T>(value: T): T =>
+      value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T)) as typeof structuredClone;
+  }
+  realmPatches += 1;
   return () => {
-    globalThis.structuredClone = original;
+    realmPatches -= 1;
+    if (realmPatches === 0 && outerStructuredClone) globalThis.structuredClone = outerStructuredClone;
   };
 }

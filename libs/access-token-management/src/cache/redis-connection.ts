@@ -33,7 +33,16 @@ export class RedisConnection {
   async ready(): Promise<RedisClient> {
     const client = (await this.store.getClient()) as RedisClient;
     if (client.isReady) return client;
-    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    // One listener however many operations wait (they time out on their own; the listener stays until Redis is back).
+    this.reconnected ??= new Promise<void>((resolve) =>
+      client.once('ready', () => {
+        this.reconnected = undefined;
+        resolve();
+      }),
+    );
+    await this.reconnected;
     return client;
   }
+
+  private reconnected: Promise<void> | undefined;
 }

@@ -51,14 +51,11 @@ export class TokenStore {
 
   /** @param options.shared read the shared store even when the in-process copy is fresh (to see other instances). */
   async get(key: string, options: { shared?: boolean } = {}): Promise<CachedToken | undefined> {
-    if (this.parts.shared && !options.shared) {
-      const local = this.local.get(key);
-      if (local !== undefined) {
-        if (this.parts.now() < local.renewAt) return local;
-        this.local.delete(key);
-      }
-    }
-    if (this.parts.health?.bypassed) return undefined;
+    const local = this.localEntry(key);
+    if (local && !options.shared) return local;
+    // Whenever the shared store has nothing usable to say (down, slow, empty after a restart, garbage), the
+    // in-process copy stands.
+    if (this.parts.health?.bypassed) return local;
     let stored: unknown;
     try {
       stored = await withTimeout(
@@ -68,13 +65,23 @@ export class TokenStore {
       );
     } catch (error) {
       if (!isGarbage(error)) this.parts.health?.failed(error);
-      return undefined;
+      return local;
     }
-    if (stored === undefined) return undefined;
+    if (stored === undefined) return local;
     this.parts.health?.succeeded();
     const entry = decodeEntry(this.parts.cipher ? this.parts.cipher.decrypt(stored, key) : stored);
-    if (entry && this.parts.shared && this.parts.now() < entry.renewAt) this.local.set(key, entry);
+    if (entry === undefined) return local;
+    if (this.parts.shared && this.parts.now() < entry.renewAt) this.local.set(key, entry);
     return entry;
+  }
+
+  /** The in-process copy in front of a shared store, until its renewal point. */
+  private localEntry(key: string): CachedToken | undefined {
+    if (!this.parts.shared) return undefined;
+    const local = this.local.get(key);
+    if (local === undefined || this.parts.now() < local.renewAt) return local;
+    this.local.delete(key);
+    return undefined;
   }
 
   async set(key: string, entry: CachedToken): Promise<void> {
