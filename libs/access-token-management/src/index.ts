@@ -20,7 +20,7 @@ export {
   type AccessTokenManagerDependencies,
   type GetAccessTokenOptions,
 } from './manager/access-token-manager.js';
-export type { TokenLogger } from './manager/token-logger.interface.js';
+export type { TokenLogger } from './token-logger.js';
 export type { AccessTokenStatus } from './manager/token-status.interface.js';
 export { METER_NAME } from './manager/token-metrics.js';
 export { attachAccessToken, type AttachAccessTokenOptions } from './http/attach-access-token.js';

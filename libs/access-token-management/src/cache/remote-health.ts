@@ -1,4 +1,4 @@
-import type { TokenLogger } from '../manager/token-logger.interface.js';
+import type { TokenLogger } from '../token-logger.js';
 
 /** After a failure the shared store is left alone this long: a down or slow Redis costs one probe per second. */
 const BYPASS_MS = 1_000;

@@ -1,6 +1,6 @@
 import { Keyv } from 'keyv';
 import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
-import type { TokenLogger } from '../manager/token-logger.interface.js';
+import type { TokenLogger } from '../token-logger.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisTokenLock } from './redis-lock.js';
 import { RemoteHealth } from './remote-health.js';

@@ -22,7 +22,7 @@ import { isPermanentFailure } from './failure-classification.js';
 import { renewalPoint } from './renewal-policy.js';
 import { SingleFlight } from './single-flight.js';
 import type { TokenKeyState } from './token-key-state.js';
-import { silentLogger, type TokenLogger } from './token-logger.interface.js';
+import { silentLogger, type TokenLogger } from '../token-logger.js';
 import { TokenMetrics } from './token-metrics.js';
 import type { AccessTokenStatus } from './token-status.interface.js';
 
