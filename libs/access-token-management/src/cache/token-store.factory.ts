@@ -20,10 +20,10 @@ export function createTokenStore(
   const cipher =
     options.cacheEncryptionKeys.length > 0 ? new TokenCipher(options.cacheEncryptionKeys) : undefined;
   if (options.cacheUrl === undefined) {
+    // A cache passed by the user may be shared (and fail); the default in-process one cannot.
     const shared = options.cache !== undefined;
     return new TokenStore({
       cache: options.cache,
-      shared,
       cipher,
       health: shared ? new RemoteHealth(logger, now) : undefined,
       now,
@@ -35,7 +35,6 @@ export function createTokenStore(
   keyv.on('error', () => undefined);
   return new TokenStore({
     cache: keyv,
-    shared: true,
     cipher,
     lock: new RedisTokenLock(connection, health),
     health,

@@ -15,8 +15,6 @@ const OPERATION_TIMEOUT_MS = 250;
 export interface TokenStoreParts {
   /** The cache-manager cache; an in-process memory cache when absent. */
   cache?: Cache | Keyv;
-  /** Whether `cache` may be shared with other processes: then an in-process layer sits in front of it. */
-  shared: boolean;
   /** Encrypts entries at rest; absent means plaintext (in-process, or explicitly allowed). */
   cipher?: TokenCipher;
   /** The cross-instance lock; absent for stores without one. */
@@ -30,8 +28,8 @@ export interface TokenStoreParts {
 
 /**
  * The token cache, on cache-manager 7. Entries live in the store until their token expires, but are served only until
- * their renewal point. With a shared store, an in-process copy in front of it answers the hot path without a round
- * trip, and never outlives the renewal point, so a renewal by another instance is seen by the next read after it.
+ * their renewal point. An in-process copy in front of the store answers the hot path without a round trip, and never
+ * outlives the renewal point, so a renewal by another instance sharing the store is seen by the next read after it.
  * An entry that cannot be read (store down, slow, garbage, wrong key) is a miss, never an error.
  */
 export class TokenStore {
@@ -71,13 +69,19 @@ export class TokenStore {
     this.parts.health?.succeeded();
     const entry = decodeEntry(this.parts.cipher ? this.parts.cipher.decrypt(stored, key) : stored);
     if (entry === undefined) return local;
-    if (this.parts.shared && this.parts.now() < entry.renewAt) this.local.set(key, entry);
+    if (this.parts.now() < entry.renewAt) this.local.set(key, entry);
     return entry;
   }
 
-  /** The in-process copy in front of a shared store, until its renewal point. */
+  /**
+   * The in-process copy, until its renewal point: read synchronously, so a cache hit costs no round trip, no
+   * deserialisation and no allocation.
+   */
+  peek(key: string): CachedToken | undefined {
+    return this.localEntry(key);
+  }
+
   private localEntry(key: string): CachedToken | undefined {
-    if (!this.parts.shared) return undefined;
     const local = this.local.get(key);
     if (local === undefined || this.parts.now() < local.renewAt) return local;
     this.local.delete(key);
@@ -87,7 +91,7 @@ export class TokenStore {
   async set(key: string, entry: CachedToken): Promise<void> {
     const ttl = entry.token.expiresAt.getTime() - this.parts.now();
     if (ttl <= 0) return;
-    if (this.parts.shared) this.local.set(key, entry);
+    this.local.set(key, entry);
     if (this.parts.health?.bypassed) return;
     const encoded = encodeEntry(entry);
     try {

@@ -122,7 +122,8 @@ export class AccessTokenManager {
       return this.flights.current(state.key) ?? this.startRequest(state, undefined, true);
     }
 
-    const cached = await this.readCache(state.key);
+    // The in-process copy answers synchronously; the store is read only past the renewal point or on a miss.
+    const cached = this.store.peek(state.key) ?? (await this.readCache(state.key));
     const now = this.now();
     if (cached && now < this.usableUntil(cached)) {
       if (now < cached.renewAt || this.options.refreshAhead) {
