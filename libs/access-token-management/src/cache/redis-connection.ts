@@ -32,7 +32,10 @@ export class RedisConnection {
   /** The client once it is ready; waits for a (re)connection in progress. Callers bound the wait with a timeout. */
   async ready(): Promise<RedisClient> {
     const client = (await this.store.getClient()) as RedisClient;
-    if (client.isReady) return client;
+    if (client.isReady) {
+      this.connectedOnce = true;
+      return client;
+    }
     // One listener however many operations wait (they time out on their own; the listener stays until Redis is back).
     this.reconnected ??= new Promise<void>((resolve) =>
       client.once('ready', () => {
@@ -44,5 +47,14 @@ export class RedisConnection {
     return client;
   }
 
+  /**
+   * How long one command may take, waiting for a connection included. The first connection of a process gets longer:
+   * a service starting under load should not give up on sharing for a slow first handshake.
+   */
+  get operationTimeoutMs(): number {
+    return this.connectedOnce ? 250 : 1_500;
+  }
+
   private reconnected: Promise<void> | undefined;
+  private connectedOnce = false;
 }

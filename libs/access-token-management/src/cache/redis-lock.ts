@@ -6,8 +6,6 @@ import type { LockAttempt, TokenLock } from './token-lock.interface.js';
 /** Deletes the lock only if it still holds our value: a holder never releases a lock that expired and moved on. */
 const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-const OPERATION_TIMEOUT_MS = 250;
-
 /**
  * `SET key owner NX PX ttl` with a random owner, released atomically by its owner only. A holder that dies releases
  * nothing: the lock expires on its own.
@@ -29,7 +27,7 @@ export class RedisTokenLock implements TokenLock {
             expiration: { type: 'PX', value: Math.ceil(ttlMs) },
           }),
         ),
-        OPERATION_TIMEOUT_MS,
+        this.redis.operationTimeoutMs,
         'Redis SET NX',
       );
       this.health.succeeded();
@@ -42,10 +40,10 @@ export class RedisTokenLock implements TokenLock {
 
   async release(key: string, owner: string): Promise<void> {
     try {
-      const client = await withTimeout(this.redis.ready(), OPERATION_TIMEOUT_MS, 'Redis connect');
+      const client = await withTimeout(this.redis.ready(), this.redis.operationTimeoutMs, 'Redis connect');
       await withTimeout(
         client.eval(RELEASE_IF_OWNER, { keys: [lockKey(key)], arguments: [owner] }),
-        OPERATION_TIMEOUT_MS,
+        this.redis.operationTimeoutMs,
         'Redis lock release',
       );
     } catch (error) {
@@ -57,8 +55,10 @@ export class RedisTokenLock implements TokenLock {
   async isHeld(key: string): Promise<boolean> {
     if (this.health.bypassed) return false;
     try {
-      const client = await withTimeout(this.redis.ready(), OPERATION_TIMEOUT_MS, 'Redis connect');
-      return (await withTimeout(client.exists(lockKey(key)), OPERATION_TIMEOUT_MS, 'Redis EXISTS')) === 1;
+      const client = await withTimeout(this.redis.ready(), this.redis.operationTimeoutMs, 'Redis connect');
+      return (
+        (await withTimeout(client.exists(lockKey(key)), this.redis.operationTimeoutMs, 'Redis EXISTS')) === 1
+      );
     } catch (error) {
       this.health.failed(error);
       return false;

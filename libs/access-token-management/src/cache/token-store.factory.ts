@@ -39,6 +39,7 @@ export function createTokenStore(
     lock: new RedisTokenLock(connection, health),
     health,
     ready: () => connection.ready().then(() => undefined),
+    timeoutMs: () => connection.operationTimeoutMs,
     now,
   });
 }

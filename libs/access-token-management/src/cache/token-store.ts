@@ -23,6 +23,8 @@ export interface TokenStoreParts {
   health?: RemoteHealth;
   /** Resolves once the shared store can take commands. */
   ready?: () => Promise<void>;
+  /** How long one store operation may take; 250 ms when absent. */
+  timeoutMs?: () => number;
   now: () => number;
 }
 
@@ -58,7 +60,7 @@ export class TokenStore {
     try {
       stored = await withTimeout(
         this.whenReady(() => this.cache.get<unknown>(key)),
-        OPERATION_TIMEOUT_MS,
+        this.timeoutMs,
         'Token cache read',
       );
     } catch (error) {
@@ -99,7 +101,7 @@ export class TokenStore {
         this.whenReady(() =>
           this.cache.set(key, this.parts.cipher ? this.parts.cipher.encrypt(encoded, key) : encoded, ttl),
         ),
-        OPERATION_TIMEOUT_MS,
+        this.timeoutMs,
         'Token cache write',
       );
       this.parts.health?.succeeded();
@@ -114,7 +116,7 @@ export class TokenStore {
     try {
       await withTimeout(
         this.whenReady(() => this.cache.del(key)),
-        OPERATION_TIMEOUT_MS,
+        this.timeoutMs,
         'Token cache delete',
       );
     } catch (error) {
@@ -133,6 +135,10 @@ export class TokenStore {
 
   isLocked(key: string): Promise<boolean> {
     return this.parts.lock ? this.parts.lock.isHeld(key) : Promise.resolve(false);
+  }
+
+  private get timeoutMs(): number {
+    return this.parts.timeoutMs?.() ?? OPERATION_TIMEOUT_MS;
   }
 
   private async whenReady<T>(operation: () => Promise<T>): Promise<T> {
