@@ -68,7 +68,10 @@ export function attachAccessToken(
     config[SENT_TOKEN] = token;
     useClientCertificate(config, certificateAgent);
     if (dpop && token.type === 'DPoP') await addDPoPProof(config, dpop, token, pinnedBase);
-    config.beforeRedirect = withoutCredentialsOnRedirect(config.beforeRedirect);
+    config.beforeRedirect =
+      config.beforeRedirect === undefined
+        ? stripCredentials
+        : withoutCredentialsOnRedirect(config.beforeRedirect);
     return config;
   });
 
@@ -108,14 +111,17 @@ type BeforeRedirect = AxiosRequestConfig['beforeRedirect'];
  * axios and follow-redirects already drop `Authorization` on cross-origin redirects; the token is bound to the
  * request the caller made, so it is dropped on every redirect, whatever their versions do.
  */
-function withoutCredentialsOnRedirect(userHook: BeforeRedirect): BeforeRedirect {
+function withoutCredentialsOnRedirect(userHook: NonNullable<BeforeRedirect>): BeforeRedirect {
   return (options, responseDetails, requestDetails) => {
-    const headers = (options as { headers?: Record<string, unknown> }).headers;
-    if (headers) {
-      for (const name of Object.keys(headers)) {
-        if (/^(authorization|dpop)$/i.test(name)) delete headers[name];
-      }
-    }
-    userHook?.(options, responseDetails, requestDetails);
+    stripCredentials(options);
+    userHook(options, responseDetails, requestDetails);
   };
+}
+
+function stripCredentials(options: Record<string, unknown>): void {
+  const headers = (options as { headers?: Record<string, unknown> }).headers;
+  if (!headers) return;
+  for (const name of Object.keys(headers)) {
+    if (/^(authorization|dpop)$/i.test(name)) delete headers[name];
+  }
 }

@@ -8,7 +8,30 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  * absolute and absolute URLs are allowed). `undefined` when it cannot be told, which callers treat as "not ours".
  */
 export function requestOrigin(config: InternalAxiosRequestConfig, pinnedBase: URL): string | undefined {
+  const url = config.url ?? '';
+  if (config.baseURL && !(ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false)) {
+    // baseURL + a relative path never leaves the baseURL's origin (the join always puts a '/' between them), so the
+    // hot path needs only the baseURL's origin, parsed once per distinct baseURL.
+    return baseOrigin(config.baseURL, pinnedBase);
+  }
   return requestUrl(config, pinnedBase)?.origin;
+}
+
+const baseOrigins = new Map<string, string | undefined>();
+
+function baseOrigin(baseURL: string, pinnedBase: URL): string | undefined {
+  const key = `${pinnedBase.href} ${baseURL}`;
+  if (!baseOrigins.has(key)) {
+    if (baseOrigins.size > 1_000) baseOrigins.clear(); // bounded: baseURLs are configuration, not request data
+    let origin: string | undefined;
+    try {
+      origin = new URL(joinUrl(baseURL, ''), pinnedBase).origin;
+    } catch {
+      origin = undefined;
+    }
+    baseOrigins.set(key, origin);
+  }
+  return baseOrigins.get(key);
 }
 
 /** The URL a request will go to (without axios `params`), or `undefined` when it cannot be told. */
