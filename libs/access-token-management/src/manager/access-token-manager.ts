@@ -25,6 +25,7 @@ import type { TokenKeyState } from './token-key-state.js';
 import { silentLogger, type TokenLogger } from '../token-logger.js';
 import { TokenMetrics } from './token-metrics.js';
 import type { AccessTokenStatus } from './token-status.interface.js';
+import { tokenStatuses } from './token-status.js';
 
 /** Per-call choices of {@link AccessTokenManager.getAccessToken}. */
 export interface GetAccessTokenOptions {
@@ -145,6 +146,7 @@ export class AccessTokenManager {
   ): Promise<void> {
     const state = this.stateFor(this.getClientOptions(clientName), options);
     this.cancelTimer(state);
+    state.validUntil = undefined;
     await this.store.delete(state.key);
   }
 
@@ -153,27 +155,7 @@ export class AccessTokenManager {
    * For health checks; contains no token.
    */
   getStatus(): AccessTokenStatus[] {
-    const now = this.now();
-    const seen = new Set<string>();
-    const statuses: AccessTokenStatus[] = [];
-    for (const state of this.states.values()) {
-      seen.add(state.client.name);
-      const backingOff = state.failures > 0 && now < state.retryAt;
-      statuses.push({
-        client: state.client.name,
-        scope: state.request.scope,
-        resource: state.request.resource,
-        validUntil: state.validUntil === undefined ? undefined : new Date(state.validUntil),
-        valid: state.validUntil !== undefined && now < state.validUntil,
-        lastErrorCode: state.lastError?.code,
-        failures: state.failures,
-        nextAttemptAt: backingOff ? new Date(state.retryAt) : undefined,
-      });
-    }
-    for (const client of this.options.clients.values()) {
-      if (!seen.has(client.name)) statuses.push({ client: client.name, valid: false, failures: 0 });
-    }
-    return statuses;
+    return tokenStatuses(this.states.values(), this.options.clients.values(), this.now());
   }
 
   /** Stops background renewals and releases the cache's connections. Nest calls it on shutdown. */
