@@ -1,10 +1,10 @@
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
 import { KEY_MATERIAL_FIELDS, KEY_MATERIAL_SUFFIXES, readKeyMaterialFromEnv } from './key-material.loader.js';
+import { readEnv, readEnvBoolean, type EnvSource } from './env-values.js';
 import { isClientName, validateAccessTokenOptions, type SettingNamer } from './options.validation.js';
 
-/** Environment variables as `process.env` or `ConfigService` hold them. */
-export type EnvSource = Record<string, string | undefined>;
+export type { EnvSource } from './env-values.js';
 
 const ENV_PREFIX = 'ACCESS_TOKEN_';
 
@@ -60,22 +60,8 @@ function configError(message: string, clientName?: string): AccessTokenError {
   return new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, message, clientName);
 }
 
-/** Empty values count as unset: `.env` files often carry `NAME=` placeholders. */
-function read(env: EnvSource, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function readBoolean(env: EnvSource, name: string): boolean | undefined {
-  const raw = read(env, name)?.toLowerCase();
-  if (raw === undefined) return undefined;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw configError(`${name} must be true or false`);
-}
-
 function readNumber(env: EnvSource, name: string): number | undefined {
-  const raw = read(env, name);
+  const raw = readEnv(env, name);
   if (raw === undefined) return undefined;
   if (!/^\d+(\.\d+)?$/.test(raw)) throw configError(`${name} must be a non-negative number`);
   return Number(raw);
@@ -130,12 +116,12 @@ function clientsWithVariables(
   env: EnvSource,
   prefixes: ReadonlyMap<string, string>,
 ): Set<string | undefined> {
-  const setKeys = Object.keys(env).filter((key) => read(env, key) !== undefined);
+  const setKeys = Object.keys(env).filter((key) => readEnv(env, key) !== undefined);
   return new Set(setKeys.map((key) => ownerOf(key, prefixes)));
 }
 
 function readParameters(env: EnvSource, name: string): Record<string, string> | undefined {
-  const raw = read(env, name);
+  const raw = readEnv(env, name);
   if (raw === undefined) return undefined;
   const parameters: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(raw)) {
@@ -164,7 +150,7 @@ function readParameters(env: EnvSource, name: string): Record<string, string> | 
  */
 export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessTokenOptions {
   const clientsVariable = envName('clients');
-  const names = (read(env, clientsVariable) ?? '')
+  const names = (readEnv(env, clientsVariable) ?? '')
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
@@ -183,15 +169,15 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
     }
     const variable = (field: keyof typeof CLIENT_FIELDS) => envName(field, name);
     clients[name] = {
-      tokenEndpoint: read(env, variable('tokenEndpoint')),
-      issuer: read(env, variable('issuer')),
-      clientId: read(env, variable('clientId')) as string,
-      clientSecret: read(env, variable('clientSecret')),
-      authMethod: read(env, variable('authMethod')) as ClientCredentialsClientOptions['authMethod'],
-      scope: read(env, variable('scope')),
-      resource: read(env, variable('resource')),
+      tokenEndpoint: readEnv(env, variable('tokenEndpoint')),
+      issuer: readEnv(env, variable('issuer')),
+      clientId: readEnv(env, variable('clientId')) as string,
+      clientSecret: readEnv(env, variable('clientSecret')),
+      authMethod: readEnv(env, variable('authMethod')) as ClientCredentialsClientOptions['authMethod'],
+      scope: readEnv(env, variable('scope')),
+      resource: readEnv(env, variable('resource')),
       parameters: readParameters(env, variable('parameters')),
-      baseURL: read(env, variable('baseURL')),
+      baseURL: readEnv(env, variable('baseURL')),
       requestTimeoutMs: readNumber(env, variable('requestTimeoutMs')),
       ...readKeyMaterialFromEnv(env, prefix, name, fileVariables(name)),
     };
@@ -201,19 +187,19 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
     clients,
     refreshBeforeExpirySeconds: readNumber(env, envName('refreshBeforeExpirySeconds')),
     defaultLifetimeSeconds: readNumber(env, envName('defaultLifetimeSeconds')),
-    cacheKeyPrefix: read(env, envName('cacheKeyPrefix')),
-    refreshAhead: readBoolean(env, envName('refreshAhead')),
+    cacheKeyPrefix: readEnv(env, envName('cacheKeyPrefix')),
+    refreshAhead: readEnvBoolean(env, envName('refreshAhead')),
     refreshJitter: readNumber(env, envName('refreshJitter')),
     backoffBaseMs: readNumber(env, envName('backoffBaseMs')),
     backoffMaxMs: readNumber(env, envName('backoffMaxMs')),
     expirySafetyMarginSeconds: readNumber(env, envName('expirySafetyMarginSeconds')),
-    cacheUrl: read(env, envName('cacheUrl')),
+    cacheUrl: readEnv(env, envName('cacheUrl')),
     // Comma-separated: the current key first, then keys still accepted for reading (rotation).
-    cacheEncryptionKey: read(env, envName('cacheEncryptionKey'))
+    cacheEncryptionKey: readEnv(env, envName('cacheEncryptionKey'))
       ?.split(',')
       .map((key) => key.trim())
       .filter(Boolean),
-    allowPlaintextCache: readBoolean(env, envName('allowPlaintextCache')),
+    allowPlaintextCache: readEnvBoolean(env, envName('allowPlaintextCache')),
   };
   // Validate here, where env names are known, so the error names the variable rather than an option path.
   // A key read from a `..._FILE` variable is named by that variable.

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { ClientCredentialsClientOptions } from './client-options.interface.js';
+import { readEnv, readEnvBoolean, type EnvSource } from './env-values.js';
 
 /**
  * The env settings of client authentication and sender-constrained tokens, read from the variable or from the file a
  * `..._FILE` variable names (as container secrets are mounted). This is the one place in `config/` that reads files:
  * the env convention names them, and a key that cannot be read must stop start-up like any other bad setting.
  */
-
-type Env = Record<string, string | undefined>;
 
 /** Option field -> env suffix, for the fields this file reads. */
 export const KEY_MATERIAL_FIELDS = {
@@ -36,11 +35,6 @@ function configError(message: string, clientName: string): AccessTokenError {
   return new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, message, clientName);
 }
 
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
 function readFile(variable: string, path: string, clientName: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -58,7 +52,7 @@ function readFile(variable: string, path: string, clientName: string): string {
  * from, so validation messages can name the variable the user actually set.
  */
 export function readKeyMaterialFromEnv(
-  env: Env,
+  env: EnvSource,
   prefix: string,
   clientName: string,
   fileVariables: Map<string, string>,
@@ -67,8 +61,8 @@ export function readKeyMaterialFromEnv(
   for (const field of FILE_FIELDS) {
     const variable = prefix + KEY_MATERIAL_FIELDS[field];
     const fileVariable = `${variable}_FILE`;
-    const inline = read(env, variable);
-    const path = read(env, fileVariable);
+    const inline = readEnv(env, variable);
+    const path = readEnv(env, fileVariable);
     if (inline !== undefined && path !== undefined) {
       throw configError(`${variable} and ${fileVariable} are both set: set one of them`, clientName);
     }
@@ -80,18 +74,14 @@ export function readKeyMaterialFromEnv(
     }
   }
   const caVariable = prefix + KEY_MATERIAL_FIELDS.tlsCa;
-  const caPath = read(env, caVariable);
+  const caPath = readEnv(env, caVariable);
   if (caPath !== undefined) options.tlsCa = readFile(caVariable, caPath, clientName);
 
-  const alg = read(env, prefix + KEY_MATERIAL_FIELDS.clientAssertionAlg);
+  const alg = readEnv(env, prefix + KEY_MATERIAL_FIELDS.clientAssertionAlg);
   if (alg !== undefined) options.clientAssertionAlg = alg;
 
   const dpopVariable = prefix + KEY_MATERIAL_FIELDS.dpop;
-  const dpop = read(env, dpopVariable)?.toLowerCase();
-  if (dpop !== undefined) {
-    if (!['true', 'false', '1', '0'].includes(dpop))
-      throw configError(`${dpopVariable} must be true or false`, clientName);
-    options.dpop = dpop === 'true' || dpop === '1';
-  }
+  const dpop = readEnvBoolean(env, dpopVariable, clientName);
+  if (dpop !== undefined) options.dpop = dpop;
   return options as KeyMaterialOptions;
 }

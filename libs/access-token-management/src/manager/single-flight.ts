@@ -19,9 +19,4 @@ export class SingleFlight<T> {
     this.running.set(key, started);
     return started;
   }
-
-  /** Number of keys with a task in flight. */
-  get size(): number {
-    return this.running.size;
-  }
 }

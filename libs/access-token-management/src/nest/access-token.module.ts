@@ -46,11 +46,9 @@ export class AccessTokenModule {
     const module = AccessTokenModule.assemble(
       {
         provide: ACCESS_TOKEN_MODULE_OPTIONS,
-        useFactory: async (...args: never[]): Promise<AccessTokenOptions> => {
-          const tokenOptions = await options.useFactory(...args);
-          validateAccessTokenOptions(tokenOptions);
-          return tokenOptions;
-        },
+        // The manager validates these options when it is built, which happens right after, still during start-up.
+        useFactory: (...args: never[]): AccessTokenOptions | Promise<AccessTokenOptions> =>
+          options.useFactory(...args),
         inject: (options.inject ?? []) as never[],
       },
       options.clientNames ?? [],
