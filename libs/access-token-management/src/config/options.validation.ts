@@ -6,6 +6,7 @@ import {
   DEFAULT_LIFETIME_SECONDS,
   DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_TOKEN_LIFETIME_SECONDS,
 } from './defaults.js';
 import { validateCacheOptions } from './cache-options.validation.js';
 import { validateRefreshOptions } from './refresh-options.validation.js';
@@ -211,13 +212,10 @@ function positiveNumber(value: number | undefined, fallback: number, setting: st
   return value;
 }
 
-/** A year: beyond that a default lifetime is a typo, and far beyond it an invalid Date. */
-const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
-
 function lifetimeSeconds(value: number | undefined, setting: string): number {
   const lifetime = positiveNumber(value, DEFAULT_LIFETIME_SECONDS, setting);
-  if (lifetime > MAX_LIFETIME_SECONDS)
-    throw invalid(setting, `must be a number > 0 and <= ${MAX_LIFETIME_SECONDS}`);
+  if (lifetime > MAX_TOKEN_LIFETIME_SECONDS)
+    throw invalid(setting, `must be a number > 0 and <= ${MAX_TOKEN_LIFETIME_SECONDS}`);
   return lifetime;
 }
 

@@ -1,10 +1,12 @@
 import * as oauth from 'oauth4webapi';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
-import { createAccessToken, type AccessToken } from '../access-token.js';
+import type { AccessToken } from '../access-token.js';
 import { AuthorizationServerResolver, insecureRequestOptions } from './authorization-server.js';
 import { clientMaterial } from './client-material.js';
+import { ResponseTooLargeError } from './response-size-limit.js';
 import { tokenEndpointFailure } from './token-endpoint-failure.js';
+import { accessTokenFrom } from './token-response.js';
 import type { TokenRequest } from './token-request.interface.js';
 
 /**
@@ -13,12 +15,15 @@ import type { TokenRequest } from './token-request.interface.js';
  */
 export class TokenEndpoint {
   private readonly servers = new AuthorizationServerResolver();
+  private readonly rules: { defaultLifetimeSeconds: number; now: () => number };
 
   constructor(
     /** Lifetime assumed when the response has no `expires_in`. */
-    private readonly defaultLifetimeSeconds: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    defaultLifetimeSeconds: number,
+    now: () => number = Date.now,
+  ) {
+    this.rules = { defaultLifetimeSeconds, now };
+  }
 
   /**
    * Requests a new token. Rejects with an {@link AccessTokenError}; never resolves with an unusable token.
@@ -56,7 +61,9 @@ export class TokenEndpoint {
           ...(dpop ? { DPoP: dpop } : {}),
         });
       } catch (cause) {
-        throw tokenEndpointFailure(client.name, cause);
+        // An oversized answer is judged by its status like any other: a 5xx stays "unavailable".
+        const status = cause instanceof ResponseTooLargeError ? cause.status : undefined;
+        throw tokenEndpointFailure(client.name, cause, status);
       }
 
       let body: oauth.TokenEndpointResponse;
@@ -69,7 +76,7 @@ export class TokenEndpoint {
         if (dpop && attempt === 1 && oauth.isDPoPNonceError(cause)) continue;
         throw tokenEndpointFailure(client.name, cause, response.status, response.headers.get('retry-after'));
       }
-      return this.toAccessToken(client, body, dpop !== undefined);
+      return accessTokenFrom(client.name, body, dpop !== undefined, this.rules);
     }
   }
 
@@ -85,42 +92,6 @@ export class TokenEndpoint {
         { cause },
       );
     }
-  }
-
-  private toAccessToken(
-    client: ResolvedClientOptions,
-    body: oauth.TokenEndpointResponse,
-    dpopRequested: boolean,
-  ): AccessToken {
-    if (dpopRequested && body.token_type === 'bearer') {
-      // RFC 9449 §5: the server ignored the proof. A Bearer token would be sent where a DPoP-bound one is expected.
-      throw new AccessTokenError(
-        AccessTokenErrorCode.TokenResponseInvalid,
-        `Token endpoint gave client '${client.name}' a Bearer token though DPoP was requested`,
-        client.name,
-      );
-    }
-    if (body.token_type !== (dpopRequested ? 'dpop' : 'bearer')) {
-      throw new AccessTokenError(
-        AccessTokenErrorCode.TokenResponseInvalid,
-        `Token endpoint gave client '${client.name}' an unsupported token_type '${String(body.token_type).slice(0, 20)}'`,
-        client.name,
-      );
-    }
-    const lifetime = body.expires_in ?? this.defaultLifetimeSeconds;
-    if (!(lifetime > 0)) {
-      throw new AccessTokenError(
-        AccessTokenErrorCode.TokenResponseInvalid,
-        `Token endpoint gave client '${client.name}' a token with a non-positive expires_in`,
-        client.name,
-      );
-    }
-    return createAccessToken({
-      value: body.access_token,
-      type: dpopRequested ? 'DPoP' : 'Bearer',
-      expiresAt: new Date(this.now() + lifetime * 1000),
-      scope: typeof body.scope === 'string' ? body.scope : undefined,
-    });
   }
 }
 
