@@ -451,6 +451,47 @@ describe('accessTokenOptionsFromEnv', () => {
       ).toBe('ACCESS_TOKEN_ORDERS_ISSUER must use https (plain http is allowed only for loopback hosts)');
     });
 
+    it('plain http on a non-loopback base URL: the API would get the token in clear text', () => {
+      expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_BASE_URL: 'http://orders.internal.example' }))).toBe(
+        'ACCESS_TOKEN_ORDERS_BASE_URL must use https (plain http is allowed only for loopback hosts)',
+      );
+    });
+
+    it('accepts plain http to non-loopback hosts with ACCESS_TOKEN_<NAME>_ALLOW_INSECURE_HTTP=true', () => {
+      const options = accessTokenOptionsFromEnv(
+        ordersEnv({
+          ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT: 'http://login.internal.example/token',
+          ACCESS_TOKEN_ORDERS_BASE_URL: 'http://orders.internal.example',
+          ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP: 'true',
+        }),
+      );
+      expect(options.clients.orders).toMatchObject({
+        tokenEndpoint: 'http://login.internal.example/token',
+        baseURL: 'http://orders.internal.example',
+        allowInsecureHttp: true,
+      });
+      const resolved = validateAccessTokenOptions(options);
+      expect(resolved.clients.get('orders')?.allowInsecureHttp).toBe(true);
+    });
+
+    it('ACCESS_TOKEN_<NAME>_ALLOW_INSECURE_HTTP=false keeps the https rule', () => {
+      expect(
+        messageOf(
+          ordersEnv({
+            ACCESS_TOKEN_ORDERS_ISSUER: 'http://login.internal.example',
+            ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT: undefined,
+            ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP: 'false',
+          }),
+        ),
+      ).toBe('ACCESS_TOKEN_ORDERS_ISSUER must use https (plain http is allowed only for loopback hosts)');
+    });
+
+    it('ACCESS_TOKEN_<NAME>_ALLOW_INSECURE_HTTP that is not a boolean', () => {
+      expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP: 'yes' }))).toBe(
+        'ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP must be true or false',
+      );
+    });
+
     it.each(['http://localhost:4000/token', 'http://127.0.0.1:4000/token', 'http://[::1]:4000/token'])(
       'accepts plain http on the loopback %s',
       (url) => {

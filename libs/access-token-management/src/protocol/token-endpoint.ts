@@ -2,7 +2,8 @@ import * as oauth from 'oauth4webapi';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import type { AccessToken } from '../access-token.js';
-import { AuthorizationServerResolver, insecureRequestOptions } from './authorization-server.js';
+import { isTransportAllowed } from '../config/url-rules.js';
+import { AuthorizationServerResolver } from './authorization-server.js';
 import { clientMaterial } from './client-material.js';
 import { ResponseTooLargeError } from './response-size-limit.js';
 import { tokenEndpointFailure } from './token-endpoint-failure.js';
@@ -42,6 +43,7 @@ export class TokenEndpoint {
     };
     const scope = request.scope ?? client.scope;
     const resource = request.resource ?? client.resource;
+    const transport = transportOptions(client, tokenEndpointOf(as, material.usesMtls));
     const [clientAuth, dpop] = await Promise.all([
       this.credentials(client, () => material.clientAuthentication()),
       material.dpop ? this.credentials(client, () => material.dpop!.tokenEndpointHandle()) : undefined,
@@ -56,7 +58,7 @@ export class TokenEndpoint {
         response = await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuth, parameters, {
           // oauth4webapi sends with redirect: 'manual', so a redirecting token endpoint is an invalid response.
           signal: AbortSignal.timeout(client.requestTimeoutMs),
-          ...insecureRequestOptions(tokenEndpointOf(as, material.usesMtls)),
+          ...transport,
           ...fetchOptions,
           ...(dpop ? { DPoP: dpop } : {}),
         });
@@ -99,4 +101,32 @@ export class TokenEndpoint {
 function tokenEndpointOf(as: oauth.AuthorizationServer, usesMtls: boolean): string {
   const alias = usesMtls ? as.mtls_endpoint_aliases?.token_endpoint : undefined;
   return typeof alias === 'string' ? alias : (as.token_endpoint as string);
+}
+
+/**
+ * oauth4webapi's opt-in for plain http, given only where config would allow the URL. A configured endpoint has passed
+ * that check already; one learnt by discovery has not, and must not take the client secret to a remote http host.
+ */
+function transportOptions(
+  client: ResolvedClientOptions,
+  url: string,
+): { [oauth.allowInsecureRequests]?: boolean } {
+  const parsed = URL.parse(url);
+  if (parsed === null) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.DiscoveryFailed,
+      `Discovery for client '${client.name}' gave a token endpoint that is not a URL`,
+      client.name,
+    );
+  }
+  if (parsed.protocol !== 'http:') return {};
+  if (!isTransportAllowed(parsed, client.allowInsecureHttp)) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.DiscoveryFailed,
+      `Discovery for client '${client.name}' gave a token endpoint on plain http at ${parsed.origin} ` +
+        '(allowed only for loopback hosts, or with allowInsecureHttp on a private network)',
+      client.name,
+    );
+  }
+  return { [oauth.allowInsecureRequests]: true };
 }
