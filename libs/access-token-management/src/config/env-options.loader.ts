@@ -2,6 +2,7 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
 import { KEY_MATERIAL_FIELDS, KEY_MATERIAL_SUFFIXES, readKeyMaterialFromEnv } from './key-material.loader.js';
 import { readEnv, readEnvBoolean, type EnvSource } from './env-values.js';
+import { misspeltVariableError } from './env-typos.js';
 import { isClientName, validateAccessTokenOptions, type SettingNamer } from './options.validation.js';
 
 export type { EnvSource } from './env-values.js';
@@ -160,6 +161,15 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
   }
 
   const prefixes = clientPrefixes(names, clientsVariable);
+  // Before anything else: a misspelt name explains the "missing" setting that would otherwise be reported.
+  const misspelt = misspeltVariableError(env, {
+    prefix: ENV_PREFIX,
+    moduleVariables: MODULE_VARIABLES,
+    clientSuffixes: CLIENT_SUFFIXES,
+    clientPrefixes: prefixes,
+    ownerOf: (key) => ownerOf(key, prefixes),
+  });
+  if (misspelt) throw misspelt;
   const configured = clientsWithVariables(env, prefixes);
   const clients: Record<string, ClientCredentialsClientOptions> = {};
   const fromFiles = new Map<string, Map<string, string>>();
