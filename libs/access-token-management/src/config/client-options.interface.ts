@@ -28,7 +28,7 @@ export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
  * One OAuth 2.0 client that obtains access tokens with the client credentials grant.
  */
 export interface ClientCredentialsClientOptions {
-  /** The token endpoint URL. Give this or {@link issuer}. Must be https, except on loopback hosts. */
+  /** The token endpoint URL. Give this or {@link issuer}. Must be https, except on loopback hosts (or {@link allowInsecureHttp}). */
   tokenEndpoint?: string;
   /** The authorization server's issuer identifier; its token endpoint is found by RFC 8414 discovery. */
   issuer?: string;
@@ -44,10 +44,18 @@ export interface ClientCredentialsClientOptions {
   resource?: string;
   /** Extra form parameters sent with every token request (e.g. `audience`). Part of the cache key. */
   parameters?: Record<string, string>;
-  /** The API this client calls: the named `HttpService` uses it as `baseURL`, and tokens are sent to its origin only. */
+  /**
+   * The API this client calls: the named `HttpService` uses it as `baseURL`, and tokens are sent to its origin only.
+   * Must be https, except on loopback hosts (or {@link allowInsecureHttp}).
+   */
   baseURL?: string;
   /** Timeout of one token request in milliseconds. Default 10 000. */
   requestTimeoutMs?: number;
+  /**
+   * Allow plain http to hosts other than loopback, for this client's `baseURL`, token endpoint and issuer: tokens and
+   * credentials then cross the network in clear text. Only for a private network you trust. Default `false`.
+   */
+  allowInsecureHttp?: boolean;
   /** private_key_jwt: the private key signing client assertions, as PEM or a private JWK (its `kid` is sent). */
   privateKey?: PrivateKeyInput;
   /** JWS algorithm of private_key_jwt assertions (e.g. `PS256`). Default: the JWK's `alg`, else the key type's usual one. */

@@ -2,6 +2,11 @@
 export const DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS = 60;
 /** Lifetime assumed when `expires_in` is absent; Duende's `DefaultCacheLifetime` is also 5 minutes. */
 export const DEFAULT_LIFETIME_SECONDS = 300;
+/**
+ * The longest lifetime a token is trusted for: a longer `expires_in` is taken as one year (renewing early is always
+ * safe), and a longer default lifetime is a typo. Far beyond it, `expiresAt` would not even be a valid Date.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 3600;
 /** One token request may take this long before it is abandoned. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_AUTH_METHOD = 'client_secret_basic';

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import { accessTokenOptionsFromEnv, clientEnvPrefix, type EnvSource } from './env-options.loader.js';
+import { KEY_MATERIAL_SUFFIXES } from './key-material.loader.js';
 import { validateAccessTokenOptions } from './options.validation.js';
 
 const SECRET = 'S3cr3t-Value-Never-Print-Me';
@@ -320,10 +321,12 @@ describe('accessTokenOptionsFromEnv', () => {
       });
     });
 
-    it('a client whose only variable is misspelt is reported by its missing settings', () => {
+    it('a client whose only variable is misspelt is reported by the misspelling', () => {
       expect(
         messageOf({ ACCESS_TOKEN_CLIENTS: 'orders', ACCESS_TOKEN_ORDERS_CLIENTID: 'orders-caller' }),
-      ).toBe('ACCESS_TOKEN_ORDERS_CLIENT_ID is missing');
+      ).toBe(
+        "ACCESS_TOKEN_ORDERS_CLIENTID is not a setting of client 'orders' (did you mean ACCESS_TOKEN_ORDERS_CLIENT_ID?)",
+      );
     });
 
     it.each([
@@ -449,6 +452,47 @@ describe('accessTokenOptionsFromEnv', () => {
           }),
         ),
       ).toBe('ACCESS_TOKEN_ORDERS_ISSUER must use https (plain http is allowed only for loopback hosts)');
+    });
+
+    it('plain http on a non-loopback base URL: the API would get the token in clear text', () => {
+      expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_BASE_URL: 'http://orders.internal.example' }))).toBe(
+        'ACCESS_TOKEN_ORDERS_BASE_URL must use https (plain http is allowed only for loopback hosts)',
+      );
+    });
+
+    it('accepts plain http to non-loopback hosts with ACCESS_TOKEN_<NAME>_ALLOW_INSECURE_HTTP=true', () => {
+      const options = accessTokenOptionsFromEnv(
+        ordersEnv({
+          ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT: 'http://login.internal.example/token',
+          ACCESS_TOKEN_ORDERS_BASE_URL: 'http://orders.internal.example',
+          ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP: 'true',
+        }),
+      );
+      expect(options.clients.orders).toMatchObject({
+        tokenEndpoint: 'http://login.internal.example/token',
+        baseURL: 'http://orders.internal.example',
+        allowInsecureHttp: true,
+      });
+      const resolved = validateAccessTokenOptions(options);
+      expect(resolved.clients.get('orders')?.allowInsecureHttp).toBe(true);
+    });
+
+    it('ACCESS_TOKEN_<NAME>_ALLOW_INSECURE_HTTP=false keeps the https rule', () => {
+      expect(
+        messageOf(
+          ordersEnv({
+            ACCESS_TOKEN_ORDERS_ISSUER: 'http://login.internal.example',
+            ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT: undefined,
+            ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP: 'false',
+          }),
+        ),
+      ).toBe('ACCESS_TOKEN_ORDERS_ISSUER must use https (plain http is allowed only for loopback hosts)');
+    });
+
+    it('ACCESS_TOKEN_<NAME>_ALLOW_INSECURE_HTTP that is not a boolean', () => {
+      expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP: 'yes' }))).toBe(
+        'ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP must be true or false',
+      );
     });
 
     it.each(['http://localhost:4000/token', 'http://127.0.0.1:4000/token', 'http://[::1]:4000/token'])(
@@ -580,6 +624,116 @@ describe('accessTokenOptionsFromEnv', () => {
           ACCESS_TOKEN_BILLING_V2_CLIENT_SECRET: 'x',
         }),
       ).toBe('ACCESS_TOKEN_BILLING_V2_CLIENT_ID is missing');
+    });
+  });
+
+  describe('misspelt variables stop start-up', () => {
+    it.each([
+      ['ACCESS_TOKEN_ORDERS_SCOPES', 'ACCESS_TOKEN_ORDERS_SCOPE'],
+      ['ACCESS_TOKEN_ORDERS_CLEINT_ID', 'ACCESS_TOKEN_ORDERS_CLIENT_ID'],
+      ['ACCESS_TOKEN_ORDERS_CLIENT_SCERET', 'ACCESS_TOKEN_ORDERS_CLIENT_SECRET'],
+      ['ACCESS_TOKEN_ORDERS_BASEURL', 'ACCESS_TOKEN_ORDERS_BASE_URL'],
+      ['ACCESS_TOKEN_ORDERS_AUTH_METOD', 'ACCESS_TOKEN_ORDERS_AUTH_METHOD'],
+      ['ACCESS_TOKEN_ORDERS_TLS_CA', 'ACCESS_TOKEN_ORDERS_TLS_CA_FILE'],
+      ['ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT', 'ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS'],
+      ['ACCESS_TOKEN_ORDERS_PRIVATE_KEY_FLIE', 'ACCESS_TOKEN_ORDERS_PRIVATE_KEY_FILE'],
+      ['ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTPS', 'ACCESS_TOKEN_ORDERS_ALLOW_INSECURE_HTTP'],
+    ])('%s, naming the closest setting, never the value', (variable, suggestion) => {
+      const error = configErrorOf(ordersEnv({ [variable]: SECRET }));
+      expect(error.message).toBe(
+        `${variable} is not a setting of client 'orders' (did you mean ${suggestion}?)`,
+      );
+      expect(error.clientName).toBe('orders');
+    });
+
+    it('an unknown name under a client prefix that is close to nothing', () => {
+      expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_COLOUR: 'blue' }))).toBe(
+        "ACCESS_TOKEN_ORDERS_COLOUR is not a setting of client 'orders'",
+      );
+    });
+
+    it("a variable of a listed client whose prefix starts another's is that client's, not a typo", () => {
+      const env = {
+        ...ordersEnv({ ACCESS_TOKEN_CLIENTS: 'orders,orders-api' }),
+        ACCESS_TOKEN_ORDERS_API_TOKEN_ENDPOINT: 'https://login.example.com/token',
+        ACCESS_TOKEN_ORDERS_API_CLIENT_ID: 'orders-api-caller',
+        ACCESS_TOKEN_ORDERS_API_CLIENT_SECRET: SECRET,
+        ACCESS_TOKEN_ORDERS_API_SCOPE: 'orders.read',
+      };
+      expect(accessTokenOptionsFromEnv(env).clients['orders-api']?.scope).toBe('orders.read');
+      expect(messageOf({ ...env, ACCESS_TOKEN_ORDERS_API_SCOPES: 'orders.read' })).toBe(
+        "ACCESS_TOKEN_ORDERS_API_SCOPES is not a setting of client 'orders-api' (did you mean ACCESS_TOKEN_ORDERS_API_SCOPE?)",
+      );
+    });
+
+    it.each([
+      ['default', 'ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS', '300'],
+      ['refresh', 'ACCESS_TOKEN_REFRESH_AHEAD', 'false'],
+      ['cache', 'ACCESS_TOKEN_CACHE_KEY_PREFIX', 'svc'],
+    ])(
+      'a module-wide variable under the prefix of a client named %s is not a typo',
+      (name, variable, value) => {
+        const env = {
+          ...ordersEnv({ ACCESS_TOKEN_CLIENTS: `orders,${name}` }),
+          [`${clientEnvPrefix(name)}TOKEN_ENDPOINT`]: 'https://login.example.com/token',
+          [`${clientEnvPrefix(name)}CLIENT_ID`]: name,
+          [`${clientEnvPrefix(name)}CLIENT_SECRET`]: SECRET,
+          [variable]: value,
+        };
+        expect(Object.keys(accessTokenOptionsFromEnv(env).clients)).toEqual(['orders', name]);
+      },
+    );
+
+    it("a misspelt module-wide variable under a client's prefix is named with the module-wide one", () => {
+      expect(
+        messageOf({
+          ...ordersEnv({ ACCESS_TOKEN_CLIENTS: 'orders,default' }),
+          ACCESS_TOKEN_DEFAULT_CLIENT_ID: 'd',
+          ACCESS_TOKEN_DEFAULT_LIFETIME_SECOND: '300',
+        }),
+      ).toBe(
+        "ACCESS_TOKEN_DEFAULT_LIFETIME_SECOND is not a setting of client 'default' (did you mean ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS?)",
+      );
+    });
+
+    it.each([
+      ['ACCESS_TOKEN_REFRESH_BEFOR_EXPIRY_SECONDS', 'ACCESS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS'],
+      ['ACCESS_TOKEN_EXPIRY_SAFETY_MARIGN_SECONDS', 'ACCESS_TOKEN_EXPIRY_SAFETY_MARGIN_SECONDS'],
+      ['ACCESS_TOKEN_CACHE_URLS', 'ACCESS_TOKEN_CACHE_URL'],
+      ['ACCESS_TOKEN_CLIENT', 'ACCESS_TOKEN_CLIENTS'],
+    ])('the module-wide near-miss %s', (variable, suggestion) => {
+      expect(messageOf(ordersEnv({ [variable]: SECRET }))).toBe(
+        `${variable} is not a known setting (did you mean ${suggestion}?)`,
+      );
+    });
+
+    it("a near-miss of a client's prefix names the client's setting", () => {
+      const error = configErrorOf(ordersEnv({ ACCESS_TOKEN_ORDER_SCOPE: 'orders.read' }));
+      expect(error.message).toBe(
+        'ACCESS_TOKEN_ORDER_SCOPE is not a known setting (did you mean ACCESS_TOKEN_ORDERS_SCOPE?)',
+      );
+      expect(error.clientName).toBe('orders');
+    });
+
+    it.each([
+      ['ACCESS_TOKEN_SECRET', 'a JWT signing secret of the app'],
+      ['ACCESS_TOKEN_EXPIRES_IN', '15m'],
+      ['ACCESS_TOKEN_CACHE_TTL', '60'],
+      ['ACCESS_TOKEN_BILLING_CLIENT_ID', 'a client this service does not list'],
+      ['ACCESS_TOKEN_ORDERS_SCOPES', ''],
+      ['ACCESS_TOKEN_ORDERS_SCOPES', '   '],
+    ])('leaves alone %s = %j (far from any setting, or unset)', (variable, value) => {
+      expect(() => accessTokenOptionsFromEnv(ordersEnv({ [variable]: value }))).not.toThrow();
+    });
+
+    it.each(KEY_MATERIAL_SUFFIXES)('knows the key material setting %s from its table', (suffix) => {
+      let message = '';
+      try {
+        accessTokenOptionsFromEnv(ordersEnv({ [`ACCESS_TOKEN_ORDERS_${suffix}`]: '/nonexistent/file' }));
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).not.toMatch(/is not a (known )?setting/);
     });
   });
 

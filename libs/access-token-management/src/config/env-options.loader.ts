@@ -2,6 +2,7 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
 import { KEY_MATERIAL_FIELDS, KEY_MATERIAL_SUFFIXES, readKeyMaterialFromEnv } from './key-material.loader.js';
 import { readEnv, readEnvBoolean, type EnvSource } from './env-values.js';
+import { misspeltVariableError } from './env-typos.js';
 import { isClientName, validateAccessTokenOptions, type SettingNamer } from './options.validation.js';
 
 export type { EnvSource } from './env-values.js';
@@ -20,6 +21,7 @@ const CLIENT_FIELDS = {
   parameters: 'PARAMETERS',
   baseURL: 'BASE_URL',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  allowInsecureHttp: 'ALLOW_INSECURE_HTTP',
   ...KEY_MATERIAL_FIELDS,
 } as const;
 
@@ -159,6 +161,15 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
   }
 
   const prefixes = clientPrefixes(names, clientsVariable);
+  // Before anything else: a misspelt name explains the "missing" setting that would otherwise be reported.
+  const misspelt = misspeltVariableError(env, {
+    prefix: ENV_PREFIX,
+    moduleVariables: MODULE_VARIABLES,
+    clientSuffixes: CLIENT_SUFFIXES,
+    clientPrefixes: prefixes,
+    ownerOf: (key) => ownerOf(key, prefixes),
+  });
+  if (misspelt) throw misspelt;
   const configured = clientsWithVariables(env, prefixes);
   const clients: Record<string, ClientCredentialsClientOptions> = {};
   const fromFiles = new Map<string, Map<string, string>>();
@@ -179,6 +190,7 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
       parameters: readParameters(env, variable('parameters')),
       baseURL: readEnv(env, variable('baseURL')),
       requestTimeoutMs: readNumber(env, variable('requestTimeoutMs')),
+      allowInsecureHttp: readEnvBoolean(env, variable('allowInsecureHttp'), name),
       ...readKeyMaterialFromEnv(env, prefix, name, fileVariables(name)),
     };
   }

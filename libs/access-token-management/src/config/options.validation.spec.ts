@@ -92,6 +92,7 @@ describe('validateAccessTokenOptions', () => {
         parameters: {},
         baseURL: undefined,
         requestTimeoutMs: 10_000,
+        allowInsecureHttp: false,
       });
     });
 
@@ -192,12 +193,6 @@ describe('validateAccessTokenOptions', () => {
     it('accepts plain http for a loopback issuer too', () => {
       expect(() =>
         validateAccessTokenOptions(options({ tokenEndpoint: undefined, issuer: 'http://127.0.0.1:4000' })),
-      ).not.toThrow();
-    });
-
-    it('accepts a plain http base URL (the API may be internal)', () => {
-      expect(() =>
-        validateAccessTokenOptions(options({ baseURL: 'http://orders.internal:3001' })),
       ).not.toThrow();
     });
 
@@ -471,6 +466,58 @@ describe('validateAccessTokenOptions', () => {
       configErrorOf(() => validateAccessTokenOptions(options({}, { defaultLifetimeSeconds: 0 }), nameOf))
         .message,
     ).toBe('<*/defaultLifetimeSeconds> must be a number > 0');
+  });
+});
+
+describe('plain http (tokens and credentials in clear text)', () => {
+  const remote = {
+    tokenEndpoint: 'http://login.internal.example/token',
+    issuer: 'http://login.internal.example',
+    baseURL: 'http://orders.internal.example',
+  } as const;
+  const only = (field: keyof typeof remote) =>
+    field === 'issuer' ? { tokenEndpoint: undefined, issuer: remote.issuer } : { [field]: remote[field] };
+
+  it.each(['http://orders.internal.example', 'http://10.0.0.5:3001', 'http://[::2]/api'])(
+    'refuses a base URL on the non-loopback %s: the API would get the token in clear text',
+    (baseURL) => {
+      expect(messageOf(options({ baseURL }))).toBe(
+        'clients.orders.baseURL must use https (plain http is allowed only for loopback hosts)',
+      );
+    },
+  );
+
+  it.each([
+    'http://localhost:3001',
+    'http://127.0.0.1:3001/api',
+    'http://[::1]:3001',
+    'https://orders.example',
+  ])('accepts the base URL %s', (baseURL) => {
+    expect(validateAccessTokenOptions(options({ baseURL })).clients.get('orders')?.baseURL).toBe(baseURL);
+  });
+
+  it.each(['tokenEndpoint', 'issuer', 'baseURL'] as const)(
+    'with allowInsecureHttp, accepts a non-loopback http %s for that client only',
+    (field) => {
+      const resolved = validateAccessTokenOptions({
+        clients: { orders: client({ ...only(field), allowInsecureHttp: true }), billing: client() },
+      });
+      expect(resolved.clients.get('orders')).toMatchObject({ [field]: expect.stringMatching(/^http:/) });
+      expect(resolved.clients.get('orders')?.allowInsecureHttp).toBe(true);
+      expect(messageOf({ clients: { orders: client(), billing: client(only(field)) } })).toBe(
+        `clients.billing.${field} must use https (plain http is allowed only for loopback hosts)`,
+      );
+    },
+  );
+
+  it('is off by default', () => {
+    expect(validateAccessTokenOptions(options()).clients.get('orders')?.allowInsecureHttp).toBe(false);
+  });
+
+  it.each(['true', 1, null])('refuses allowInsecureHttp = %j', (value) => {
+    expect(messageOf(options({ allowInsecureHttp: value as never }))).toBe(
+      'clients.orders.allowInsecureHttp must be true or false',
+    );
   });
 });
 

@@ -6,11 +6,12 @@ import {
   DEFAULT_LIFETIME_SECONDS,
   DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_TOKEN_LIFETIME_SECONDS,
 } from './defaults.js';
 import { validateCacheOptions } from './cache-options.validation.js';
 import { validateRefreshOptions } from './refresh-options.validation.js';
 import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
-import { isLoopbackHost, parseHttpUrl } from './url-rules.js';
+import { isTransportAllowed, parseHttpUrl } from './url-rules.js';
 
 /** Names the setting behind an option, so errors speak the user's language (an env variable or an option path). */
 export type SettingNamer = (field: string, clientName?: string) => string;
@@ -85,8 +86,17 @@ function validateClient(
   if (client.tokenEndpoint !== undefined && client.issuer !== undefined) {
     throw invalid(setting('tokenEndpoint'), `and ${setting('issuer')} are both set: set one of them`, name);
   }
-  const tokenEndpoint = authorizationServerUrl(client.tokenEndpoint, setting('tokenEndpoint'), name);
-  const issuer = authorizationServerUrl(client.issuer, setting('issuer'), name);
+  if (client.allowInsecureHttp !== undefined && typeof client.allowInsecureHttp !== 'boolean') {
+    throw invalid(setting('allowInsecureHttp'), 'must be true or false', name);
+  }
+  const allowInsecureHttp = client.allowInsecureHttp === true;
+  const tokenEndpoint = authorizationServerUrl(
+    client.tokenEndpoint,
+    setting('tokenEndpoint'),
+    name,
+    allowInsecureHttp,
+  );
+  const issuer = authorizationServerUrl(client.issuer, setting('issuer'), name, allowInsecureHttp);
   // The method and its credentials (secret, private key, certificate) and DPoP: client-authentication.validation.ts.
   const authentication = validateClientAuthentication(name, client, setting, tokenEndpoint);
   if (client.scope !== undefined && !isScope(client.scope)) {
@@ -101,8 +111,9 @@ function validateClient(
     scope: normalizeScope(client.scope),
     resource: resourceIndicator(client.resource, setting('resource'), name),
     parameters: extraParameters(client.parameters, setting('parameters'), name),
-    baseURL: baseUrl(client.baseURL, setting('baseURL'), name),
+    baseURL: baseUrl(client.baseURL, setting('baseURL'), name, allowInsecureHttp),
     requestTimeoutMs: timeoutMs(client.requestTimeoutMs, setting('requestTimeoutMs')),
+    allowInsecureHttp,
   };
 }
 
@@ -121,19 +132,20 @@ export function normalizeScope(scope: string | undefined): string | undefined {
   return tokens.length > 0 ? tokens.join(' ') : undefined;
 }
 
+const CLEARTEXT = 'must use https (plain http is allowed only for loopback hosts)';
+
 function authorizationServerUrl(
   value: string | undefined,
   setting: string,
   clientName: string,
+  allowInsecureHttp: boolean,
 ): string | undefined {
   if (value === undefined) return undefined;
   const url = typeof value === 'string' ? parseHttpUrl(value) : undefined;
   if (!url) throw invalid(setting, 'must be an absolute http(s) URL', clientName);
   if (url.username || url.password) throw invalid(setting, 'must not contain credentials', clientName);
   if (hasFragment(url)) throw invalid(setting, 'must not contain a fragment', clientName);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw invalid(setting, 'must use https (plain http is allowed only for loopback hosts)', clientName);
-  }
+  if (!isTransportAllowed(url, allowInsecureHttp)) throw invalid(setting, CLEARTEXT, clientName);
   return url.href;
 }
 
@@ -167,11 +179,18 @@ function resourceIndicator(
   return value;
 }
 
-function baseUrl(value: string | undefined, setting: string, clientName: string): string | undefined {
+/** The API receives the token: the same https rule as the token endpoint. */
+function baseUrl(
+  value: string | undefined,
+  setting: string,
+  clientName: string,
+  allowInsecureHttp: boolean,
+): string | undefined {
   if (value === undefined) return undefined;
   const url = typeof value === 'string' ? parseHttpUrl(value) : undefined;
   if (!url) throw invalid(setting, 'must be an absolute http(s) URL', clientName);
   if (url.username || url.password) throw invalid(setting, 'must not contain credentials', clientName);
+  if (!isTransportAllowed(url, allowInsecureHttp)) throw invalid(setting, CLEARTEXT, clientName);
   return value;
 }
 
@@ -211,13 +230,10 @@ function positiveNumber(value: number | undefined, fallback: number, setting: st
   return value;
 }
 
-/** A year: beyond that a default lifetime is a typo, and far beyond it an invalid Date. */
-const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
-
 function lifetimeSeconds(value: number | undefined, setting: string): number {
   const lifetime = positiveNumber(value, DEFAULT_LIFETIME_SECONDS, setting);
-  if (lifetime > MAX_LIFETIME_SECONDS)
-    throw invalid(setting, `must be a number > 0 and <= ${MAX_LIFETIME_SECONDS}`);
+  if (lifetime > MAX_TOKEN_LIFETIME_SECONDS)
+    throw invalid(setting, `must be a number > 0 and <= ${MAX_TOKEN_LIFETIME_SECONDS}`);
   return lifetime;
 }
 

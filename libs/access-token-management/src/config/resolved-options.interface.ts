@@ -16,6 +16,8 @@ export interface ResolvedClientOptions {
   readonly parameters: Readonly<Record<string, string>>;
   readonly baseURL?: string;
   readonly requestTimeoutMs: number;
+  /** Plain http to non-loopback hosts is allowed for this client (a private network). */
+  readonly allowInsecureHttp: boolean;
   /** private_key_jwt: the key signing client assertions. */
   readonly clientAssertionKey?: ResolvedClientAuthentication['clientAssertionKey'];
   /** Client certificate and trusted CAs (mTLS). */

@@ -14,3 +14,11 @@ export function parseHttpUrl(value: string): URL | undefined {
     return undefined;
   }
 }
+
+/**
+ * Whether credentials or tokens may travel to this URL: https always, plain http only to a loopback host or when the
+ * client opted in (`allowInsecureHttp`, for a private network).
+ */
+export function isTransportAllowed(url: URL, allowInsecureHttp: boolean): boolean {
+  return url.protocol !== 'http:' || allowInsecureHttp || isLoopbackHost(url.hostname);
+}

@@ -1,5 +1,6 @@
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import { isTransportAllowed } from '../config/url-rules.js';
 import type { AccessTokenManager } from '../manager/access-token-manager.js';
 import type { AccessToken } from '../access-token.js';
 import { clientMaterial } from '../protocol/client-material.js';
@@ -56,6 +57,15 @@ export function attachAccessToken(
     );
   }
   const pinnedBase = new URL(origin);
+  if (!isTransportAllowed(pinnedBase, client.allowInsecureHttp)) {
+    // The same https rule as the client's baseURL: a token must not cross a network in clear text.
+    throw new AccessTokenError(
+      AccessTokenErrorCode.ConfigInvalid,
+      `attachAccessToken for client '${clientName}': ${pinnedBase.origin} must use https (plain http is allowed only ` +
+        'for loopback hosts, or with allowInsecureHttp)',
+      clientName,
+    );
+  }
   const tokenOptions = { scope: options.scope, resource: options.resource };
   // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes.
   const dpop = clientMaterial(client).dpop;

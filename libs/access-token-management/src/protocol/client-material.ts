@@ -3,6 +3,7 @@ import type { ResolvedClientOptions } from '../config/resolved-options.interface
 import { createClientAuthentication } from './client-authentication.js';
 import { DPoPKey } from './dpop.js';
 import { createMtlsFetch, type OAuthFetch } from './mtls-fetch.js';
+import { limitResponseSize } from './response-size-limit.js';
 
 /**
  * What a client proves itself with, built once per client: its token endpoint authentication, the fetch that carries
@@ -17,7 +18,7 @@ export class ClientMaterial {
    */
   readonly binding?: string;
   private authentication?: Promise<oauth.ClientAuth>;
-  private fetch?: Promise<OAuthFetch | undefined>;
+  private fetch?: Promise<OAuthFetch>;
 
   constructor(private readonly client: ResolvedClientOptions) {
     if (client.dpop) this.dpop = new DPoPKey(client.dpop.key);
@@ -40,12 +41,15 @@ export class ClientMaterial {
     return this.authentication;
   }
 
-  /** oauth4webapi request options that route requests through the client's TLS settings, if it has any. */
-  async requestOptions(): Promise<{ [oauth.customFetch]?: OAuthFetch }> {
-    if (this.client.tls === undefined) return {};
-    this.fetch ??= createMtlsFetch(this.client.tls);
-    const fetch = await this.fetch;
-    return fetch ? { [oauth.customFetch]: fetch } : {};
+  /**
+   * oauth4webapi request options: the fetch for the authorization server, which reads no answer beyond the size cap
+   * and goes through the client's TLS settings when it has any.
+   */
+  async requestOptions(): Promise<{ [oauth.customFetch]: OAuthFetch }> {
+    this.fetch ??= (
+      this.client.tls === undefined ? Promise.resolve(nodeFetch) : createMtlsFetch(this.client.tls)
+    ).then((fetch) => limitResponseSize(fetch));
+    return { [oauth.customFetch]: await this.fetch };
   }
 
   /** Whether requests should go to the server's `mtls_endpoint_aliases` (RFC 8705 §5): when a certificate is presented. */
@@ -53,6 +57,9 @@ export class ClientMaterial {
     return this.client.tls?.certificate !== undefined;
   }
 }
+
+/** Node's global fetch, looked up per call as oauth4webapi itself does. */
+const nodeFetch: OAuthFetch = (url, options) => fetch(url, options as RequestInit);
 
 const materials = new WeakMap<ResolvedClientOptions, ClientMaterial>();
 

@@ -1,10 +1,13 @@
 import * as oauth from 'oauth4webapi';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
-import { createAccessToken, type AccessToken } from '../access-token.js';
-import { AuthorizationServerResolver, insecureRequestOptions } from './authorization-server.js';
+import type { AccessToken } from '../access-token.js';
+import { isTransportAllowed } from '../config/url-rules.js';
+import { AuthorizationServerResolver } from './authorization-server.js';
 import { clientMaterial } from './client-material.js';
+import { ResponseTooLargeError } from './response-size-limit.js';
 import { tokenEndpointFailure } from './token-endpoint-failure.js';
+import { accessTokenFrom } from './token-response.js';
 import type { TokenRequest } from './token-request.interface.js';
 
 /**
@@ -13,12 +16,15 @@ import type { TokenRequest } from './token-request.interface.js';
  */
 export class TokenEndpoint {
   private readonly servers = new AuthorizationServerResolver();
+  private readonly rules: { defaultLifetimeSeconds: number; now: () => number };
 
   constructor(
     /** Lifetime assumed when the response has no `expires_in`. */
-    private readonly defaultLifetimeSeconds: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    defaultLifetimeSeconds: number,
+    now: () => number = Date.now,
+  ) {
+    this.rules = { defaultLifetimeSeconds, now };
+  }
 
   /**
    * Requests a new token. Rejects with an {@link AccessTokenError}; never resolves with an unusable token.
@@ -37,6 +43,7 @@ export class TokenEndpoint {
     };
     const scope = request.scope ?? client.scope;
     const resource = request.resource ?? client.resource;
+    const transport = transportOptions(client, tokenEndpointOf(as, material.usesMtls));
     const [clientAuth, dpop] = await Promise.all([
       this.credentials(client, () => material.clientAuthentication()),
       material.dpop ? this.credentials(client, () => material.dpop!.tokenEndpointHandle()) : undefined,
@@ -51,12 +58,14 @@ export class TokenEndpoint {
         response = await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuth, parameters, {
           // oauth4webapi sends with redirect: 'manual', so a redirecting token endpoint is an invalid response.
           signal: AbortSignal.timeout(client.requestTimeoutMs),
-          ...insecureRequestOptions(tokenEndpointOf(as, material.usesMtls)),
+          ...transport,
           ...fetchOptions,
           ...(dpop ? { DPoP: dpop } : {}),
         });
       } catch (cause) {
-        throw tokenEndpointFailure(client.name, cause);
+        // An oversized answer is judged by its status like any other: a 5xx stays "unavailable".
+        const status = cause instanceof ResponseTooLargeError ? cause.status : undefined;
+        throw tokenEndpointFailure(client.name, cause, status);
       }
 
       let body: oauth.TokenEndpointResponse;
@@ -69,7 +78,7 @@ export class TokenEndpoint {
         if (dpop && attempt === 1 && oauth.isDPoPNonceError(cause)) continue;
         throw tokenEndpointFailure(client.name, cause, response.status, response.headers.get('retry-after'));
       }
-      return this.toAccessToken(client, body, dpop !== undefined);
+      return accessTokenFrom(client.name, body, dpop !== undefined, this.rules);
     }
   }
 
@@ -86,46 +95,38 @@ export class TokenEndpoint {
       );
     }
   }
-
-  private toAccessToken(
-    client: ResolvedClientOptions,
-    body: oauth.TokenEndpointResponse,
-    dpopRequested: boolean,
-  ): AccessToken {
-    if (dpopRequested && body.token_type === 'bearer') {
-      // RFC 9449 §5: the server ignored the proof. A Bearer token would be sent where a DPoP-bound one is expected.
-      throw new AccessTokenError(
-        AccessTokenErrorCode.TokenResponseInvalid,
-        `Token endpoint gave client '${client.name}' a Bearer token though DPoP was requested`,
-        client.name,
-      );
-    }
-    if (body.token_type !== (dpopRequested ? 'dpop' : 'bearer')) {
-      throw new AccessTokenError(
-        AccessTokenErrorCode.TokenResponseInvalid,
-        `Token endpoint gave client '${client.name}' an unsupported token_type '${String(body.token_type).slice(0, 20)}'`,
-        client.name,
-      );
-    }
-    const lifetime = body.expires_in ?? this.defaultLifetimeSeconds;
-    if (!(lifetime > 0)) {
-      throw new AccessTokenError(
-        AccessTokenErrorCode.TokenResponseInvalid,
-        `Token endpoint gave client '${client.name}' a token with a non-positive expires_in`,
-        client.name,
-      );
-    }
-    return createAccessToken({
-      value: body.access_token,
-      type: dpopRequested ? 'DPoP' : 'Bearer',
-      expiresAt: new Date(this.now() + lifetime * 1000),
-      scope: typeof body.scope === 'string' ? body.scope : undefined,
-    });
-  }
 }
 
 /** The token endpoint a request goes to: the mTLS alias when the client presents a certificate and one exists. */
 function tokenEndpointOf(as: oauth.AuthorizationServer, usesMtls: boolean): string {
   const alias = usesMtls ? as.mtls_endpoint_aliases?.token_endpoint : undefined;
   return typeof alias === 'string' ? alias : (as.token_endpoint as string);
+}
+
+/**
+ * oauth4webapi's opt-in for plain http, given only where config would allow the URL. A configured endpoint has passed
+ * that check already; one learnt by discovery has not, and must not take the client secret to a remote http host.
+ */
+function transportOptions(
+  client: ResolvedClientOptions,
+  url: string,
+): { [oauth.allowInsecureRequests]?: boolean } {
+  const parsed = URL.parse(url);
+  if (parsed === null) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.DiscoveryFailed,
+      `Discovery for client '${client.name}' gave a token endpoint that is not a URL`,
+      client.name,
+    );
+  }
+  if (parsed.protocol !== 'http:') return {};
+  if (!isTransportAllowed(parsed, client.allowInsecureHttp)) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.DiscoveryFailed,
+      `Discovery for client '${client.name}' gave a token endpoint on plain http at ${parsed.origin} ` +
+        '(allowed only for loopback hosts, or with allowInsecureHttp on a private network)',
+      client.name,
+    );
+  }
+  return { [oauth.allowInsecureRequests]: true };
 }
