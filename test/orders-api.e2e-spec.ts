@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { exportJWK, SignJWT } from 'jose';
 
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../apps/orders-api/src/auth/access-token.verifier.js';
 import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
 import {
   startTokenServer,
   type RunningTokenServer,
 } from '../apps/token-server/src/testing/start-token-server.js';
+import { sendJson, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const AUDIENCE = 'http://localhost:3001';
 const CLIENTS = [
@@ -209,5 +213,65 @@ describe('orders-api behind JWT access tokens', () => {
     } finally {
       await orphanApi.close();
     }
+  });
+});
+
+/**
+ * Tokens signed with the very key the API trusts, but with claims no honest token server issues: what a leaked or
+ * misconfigured signer produces. The keys are published by a scripted JWKS endpoint, so the test chooses every claim.
+ */
+describe('orders-api refuses well-signed tokens with impossible times', () => {
+  const ISSUER = 'https://login.example.test';
+  const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  let jwks: ScriptedServer;
+  let api: RunningOrdersApi;
+
+  beforeAll(async () => {
+    const publicJwk = { ...(await exportJWK(signingKey.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    jwks = await startScriptedServer(sendJson(200, { keys: [publicJwk] }));
+    api = await startOrdersApi({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${jwks.url}/jwks` });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await jwks?.close();
+  });
+
+  /** An RFC 9068 token for the orders-api issued at `iat` (seconds from now) and living `lifetime` seconds. */
+  function token(iat: number, lifetime: number): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ client_id: 'orders-caller', scope: 'orders.read' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('orders-caller')
+      .setJti(randomUUID())
+      .setIssuedAt(now + iat)
+      .setExpirationTime(now + iat + lifetime)
+      .sign(signingKey.privateKey);
+  }
+
+  it('accepts an ordinary token, one issued a few seconds ahead of its clock (skew), one living a day', async () => {
+    expect((await getOrders(api, await token(0, 300))).status).toBe(200);
+    expect((await getOrders(api, await token(3, 300))).status).toBe(200);
+    expect((await getOrders(api, await token(0, MAX_TOKEN_LIFETIME_SECONDS))).status).toBe(200);
+  });
+
+  it('answers 401 invalid_token to a token issued a year in the future', async () => {
+    const response = await getOrders(api, await token(365 * 86_400, 300));
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /error="invalid_token", error_description="the access token was issued in the future \(iat\)"/,
+    );
+  });
+
+  it('answers 401 invalid_token to a token that lives a year', async () => {
+    const response = await getOrders(api, await token(0, 365 * 86_400));
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /error="invalid_token", error_description="the access token lives longer than this API accepts/,
+    );
   });
 });
