@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { exportJWK, SignJWT } from 'jose';
+import { AccessTokenManager } from 'nestjs-access-token-management';
 
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../apps/orders-api/src/auth/access-token.verifier.js';
 import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
@@ -273,5 +275,107 @@ describe('orders-api refuses well-signed tokens with impossible times', () => {
     expect(response.headers.get('www-authenticate')).toMatch(
       /error="invalid_token", error_description="the access token lives longer than this API accepts/,
     );
+  });
+});
+
+/**
+ * DPoP proofs (RFC 9449) made by hand with the key a real DPoP-bound token is bound to, to play the attacker: a proof
+ * for another host name, replays, a flood of proofs.
+ */
+describe('orders-api checks DPoP proofs against its own URL and never forgets a proof too early', () => {
+  const DPOP_CLIENT = {
+    clientId: 'orders-caller-dpop',
+    clientSecret: 'orders-caller-dpop-secret',
+    scope: 'orders.read orders.write',
+    dpopBoundAccessTokens: true,
+  };
+  const proofKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  let tokenServer: RunningTokenServer;
+  let manager: AccessTokenManager;
+  let boundToken: string;
+  const apis: RunningOrdersApi[] = [];
+
+  beforeAll(async () => {
+    tokenServer = await startTokenServer({ resource: AUDIENCE, clients: [DPOP_CLIENT] });
+    manager = new AccessTokenManager({
+      clients: {
+        orders: {
+          tokenEndpoint: tokenServer.tokenEndpoint,
+          clientId: DPOP_CLIENT.clientId,
+          clientSecret: DPOP_CLIENT.clientSecret,
+          dpop: true,
+          dpopPrivateKey: await exportJWK(proofKey.privateKey),
+        },
+      },
+    });
+    boundToken = (await manager.getAccessToken('orders')).value;
+  });
+
+  afterAll(async () => {
+    await manager?.onModuleDestroy();
+    await Promise.all(apis.map((api) => api.close()));
+    await tokenServer?.close();
+  });
+
+  async function dpopApi(overrides: Parameters<typeof startOrdersApi>[0] = {}): Promise<RunningOrdersApi> {
+    const api = await startOrdersApi({ issuer: tokenServer.url, audience: AUDIENCE, ...overrides });
+    apis.push(api);
+    return api;
+  }
+
+  async function proof(htu: string, htm = 'GET'): Promise<string> {
+    return new SignJWT({
+      htm,
+      htu,
+      ath: createHash('sha256').update(boundToken).digest('base64url'),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(proofKey.publicKey) })
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .sign(proofKey.privateKey);
+  }
+
+  /** GET /orders with a DPoP proof, and the Host header of the caller's choice (fetch cannot set it). */
+  function getWithProof(
+    api: RunningOrdersApi,
+    dpop: string,
+    host = new URL(api.url).host,
+  ): Promise<{ status: number; challenge?: string; retryAfter?: string }> {
+    return new Promise((resolve, reject) => {
+      const call = httpRequest(
+        `${api.url}/orders`,
+        { headers: { host, authorization: `DPoP ${boundToken}`, dpop } },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              ...(response.headers['www-authenticate'] !== undefined
+                ? { challenge: response.headers['www-authenticate'] }
+                : {}),
+              ...(response.headers['retry-after'] !== undefined
+                ? { retryAfter: response.headers['retry-after'] }
+                : {}),
+            }),
+          );
+        },
+      );
+      call.on('error', reject);
+      call.end();
+    });
+  }
+
+  it('accepts a proof for its own URL, whatever Host header the request carries', async () => {
+    const api = await dpopApi();
+    expect((await getWithProof(api, await proof(`${api.url}/orders`))).status).toBe(200);
+    expect((await getWithProof(api, await proof(`${api.url}/orders`), 'evil.example')).status).toBe(200);
+  });
+
+  it('answers 401 invalid_dpop_proof to a proof made for another host name, sent with that Host header', async () => {
+    const api = await dpopApi();
+    const response = await getWithProof(api, await proof('http://evil.example/orders'), 'evil.example');
+
+    expect(response.status).toBe(401);
+    expect(response.challenge).toMatch(/^DPoP .*error="invalid_dpop_proof".*another URL \(htu\)/);
   });
 });

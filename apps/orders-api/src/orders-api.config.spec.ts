@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { jwksUriOf, ordersApiSettingsFromEnv } from './orders-api.config.js';
+import { jwksUriOf, ordersApiSettingsFromEnv, publicUrlOf } from './orders-api.config.js';
 
 describe('ordersApiSettingsFromEnv', () => {
   it('applies the documented defaults', () => {
@@ -45,6 +45,20 @@ describe('jwksUriOf', () => {
 
   it('prefers an explicit JWKS URI', () => {
     expect(jwksUriOf({ issuer: 'http://a', jwksUri: 'http://b/keys' })).toBe('http://b/keys');
+  });
+});
+
+describe('publicUrlOf (the URL DPoP proofs must name)', () => {
+  it.each([
+    [{ audience: 'http://localhost:3001' }, '/orders?x=1', 'http://localhost:3001/orders?x=1'],
+    [{ audience: 'https://example.com/orders-api/' }, '/orders', 'https://example.com/orders-api/orders'],
+    [
+      { audience: 'http://aud', publicUrl: 'https://127.0.0.1:8443' },
+      '/orders',
+      'https://127.0.0.1:8443/orders',
+    ],
+  ])('%j + %s -> %s', (settings, path, url) => {
+    expect(publicUrlOf(settings, path)).toBe(url);
   });
 });
 

@@ -11,6 +11,11 @@ export interface OrdersApiSettings {
   issuer: string;
   /** This API's own identifier (its URL): the expected `aud`, the resource clients ask tokens for. */
   audience: string;
+  /**
+   * The URL clients reach this API at, which DPoP proofs must name (`htu` = this URL + the request path); the audience
+   * when absent. Never taken from the request's `Host` header, which the caller chooses.
+   */
+  publicUrl?: string;
   /** Where the token server publishes its signing keys; `${issuer}/jwks` (oidc-provider's route) when absent. */
   jwksUri?: string;
   /**
@@ -82,6 +87,16 @@ function readTls(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tls'>
   return {
     tls: { cert: read('ORDERS_API_TLS_CERT_FILE', certPath), key: read('ORDERS_API_TLS_KEY_FILE', keyPath) },
   };
+}
+
+/** The URL a DPoP proof for a request to `path` (path and query, as received) must name. */
+export function publicUrlOf(
+  settings: Pick<OrdersApiSettings, 'audience' | 'publicUrl'>,
+  path: string,
+): string {
+  const base = new URL(settings.publicUrl ?? settings.audience);
+  // The API's routes hang below the URL's path (a reverse proxy may publish it as https://example.com/orders-api).
+  return `${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`;
 }
 
 /** The JWKS location the settings imply. */

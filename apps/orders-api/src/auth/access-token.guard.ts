@@ -152,7 +152,7 @@ export class AccessTokenGuard implements CanActivate {
         const { nextNonce } = await this.dpopVerifier.verify({
           proof: request.get('dpop'),
           method: request.method,
-          url: `${request.protocol}://${request.get('host') ?? ''}${request.originalUrl}`,
+          path: request.originalUrl,
           accessToken: token,
           jkt,
         });

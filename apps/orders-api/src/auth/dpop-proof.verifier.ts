@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 
-import type { OrdersApiSettings } from '../orders-api.config.js';
+import { publicUrlOf, type OrdersApiSettings } from '../orders-api.config.js';
 import { ORDERS_API_SETTINGS } from '../orders-api.constants.js';
 
 /** Asymmetric algorithms accepted for DPoP proofs (RFC 9449 section 4.2: never `none`, never a MAC). */
@@ -40,9 +40,9 @@ export class DPoPNonceRequiredError extends Error {
 export interface DPoPProofCheck {
   /** The `DPoP` request header. */
   proof: string | undefined;
-  /** The request method and URL (scheme, host and path; the query is ignored). */
+  /** The request method and its path (with the query, which is ignored); the URL is this API's configured one. */
   method: string;
-  url: string;
+  path: string;
   /** The access token from `Authorization: DPoP <token>`. */
   accessToken: string;
   /** `cnf.jkt` of the verified access token. */
@@ -52,7 +52,7 @@ export interface DPoPProofCheck {
 /**
  * Checks the DPoP proof of a request to this API (RFC 9449 sections 4.3 and 7.1) with jose: a `dpop+jwt` signed by
  * the public key in its header, that key's thumbprint equal to the token's `cnf.jkt`, `htm`/`htu` naming this
- * request, `iat` fresh, `ath` the hash of the presented token, a `jti` never seen before, and — when nonces are on —
+ * request at this API's configured URL (never the `Host` header, which the caller chooses), `iat` fresh, `ath` the hash of the presented token, a `jti` never seen before, and — when nonces are on —
  * a nonce this server issued.
  */
 @Injectable()
@@ -86,7 +86,7 @@ export class DPoPProofVerifier {
     }
     if (payload.htm !== check.method)
       throw new InvalidDPoPProofError('the DPoP proof is for another method (htm)');
-    if (!sameTarget(payload.htu, check.url))
+    if (!sameTarget(payload.htu, publicUrlOf(this.settings, check.path)))
       throw new InvalidDPoPProofError('the DPoP proof is for another URL (htu)');
     if (payload.ath !== createHash('sha256').update(check.accessToken).digest('base64url')) {
       throw new InvalidDPoPProofError('the DPoP proof is for another access token (ath)');
