@@ -378,4 +378,22 @@ describe('orders-api checks DPoP proofs against its own URL and never forgets a 
     expect(response.status).toBe(401);
     expect(response.challenge).toMatch(/^DPoP .*error="invalid_dpop_proof".*another URL \(htu\)/);
   });
+
+  it('with its replay cache full, refuses new proofs (503 + Retry-After) instead of forgetting valid ones', async () => {
+    const api = await dpopApi({ dpopReplayCacheSize: 2 });
+    const [first, second, third] = await Promise.all([1, 2, 3].map(() => proof(`${api.url}/orders`)));
+    expect((await getWithProof(api, first!)).status).toBe(200);
+    expect((await getWithProof(api, second!)).status).toBe(200);
+
+    const overflow = await getWithProof(api, third!);
+    expect(overflow.status).toBe(503);
+    expect(Number(overflow.retryAfter)).toBeGreaterThan(0);
+
+    // Both remembered proofs are still within their 60 s: replaying either is refused.
+    for (const replayed of [first!, second!]) {
+      const response = await getWithProof(api, replayed);
+      expect(response.status).toBe(401);
+      expect(response.challenge).toMatch(/error="invalid_dpop_proof".*already used/);
+    }
+  });
 });

@@ -33,6 +33,7 @@ describe('ordersApiSettingsFromEnv', () => {
     [{ TOKEN_SERVER_ISSUER: 'localhost' }, 'TOKEN_SERVER_ISSUER'],
     [{ ORDERS_API_URL: 'ftp://orders' }, 'ORDERS_API_URL'],
     [{ ORDERS_API_JWKS_URI: '/jwks' }, 'ORDERS_API_JWKS_URI'],
+    [{ ORDERS_API_DPOP_REPLAY_CACHE_SIZE: '0' }, 'ORDERS_API_DPOP_REPLAY_CACHE_SIZE'],
   ])('rejects %j with an error naming %s', (env, name) => {
     expect(() => ordersApiSettingsFromEnv(env)).toThrow(name);
   });
@@ -77,10 +78,16 @@ describe('ordersApiSettingsFromEnv: TLS and DPoP', () => {
           ORDERS_API_TLS_KEY_FILE: 'api.key',
           ORDERS_API_TOKEN_SERVER_CA_FILE: 'ca.crt',
           ORDERS_API_DPOP_NONCE: 'true',
+          ORDERS_API_DPOP_REPLAY_CACHE_SIZE: '5000',
         },
         readFile,
       ),
-    ).toMatchObject({ tls: { cert: 'CERT', key: 'KEY' }, tokenServerCa: 'CA', dpopNonce: true });
+    ).toMatchObject({
+      tls: { cert: 'CERT', key: 'KEY' },
+      tokenServerCa: 'CA',
+      dpopNonce: true,
+      dpopReplayCacheSize: 5000,
+    });
   });
 
   it.each([

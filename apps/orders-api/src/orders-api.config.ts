@@ -25,6 +25,8 @@ export interface OrdersApiSettings {
   tls?: { cert: string; key: string };
   /** Demand a server-issued nonce in DPoP proofs (RFC 9449 section 9). */
   dpopNonce?: boolean;
+  /** How many DPoP proof `jti`s are remembered at once (100 000 when absent); beyond that, new proofs get 503. */
+  dpopReplayCacheSize?: number;
   /** PEM of the CA that issued the token server's TLS certificate, when it is not a public one. */
   tokenServerCa?: string;
 }
@@ -54,7 +56,19 @@ export function ordersApiSettingsFromEnv(
     ...readTls(env, readFile),
     ...readTokenServerCa(env, readFile),
     ...(readOptional(env, 'ORDERS_API_DPOP_NONCE') === 'true' ? { dpopNonce: true } : {}),
+    ...readReplayCacheSize(env),
   };
+}
+
+function readReplayCacheSize(env: Env): Pick<OrdersApiSettings, 'dpopReplayCacheSize'> {
+  const name = 'ORDERS_API_DPOP_REPLAY_CACHE_SIZE';
+  const raw = readOptional(env, name);
+  if (raw === undefined) return {};
+  const size = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(size) || size < 1) {
+    throw new Error(`${name} must be a positive integer`);
+  }
+  return { dpopReplayCacheSize: size };
 }
 
 function readTokenServerCa(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tokenServerCa'> {
