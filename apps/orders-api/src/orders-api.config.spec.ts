@@ -6,8 +6,17 @@ describe('ordersApiSettingsFromEnv', () => {
   it('applies the documented defaults', () => {
     expect(ordersApiSettingsFromEnv({})).toEqual({
       port: 3001,
+      host: '127.0.0.1',
       issuer: 'http://localhost:4000',
       audience: 'http://localhost:3001',
+    });
+  });
+
+  it('follows the ports: the issuer from TOKEN_SERVER_PORT, its own URL from ORDERS_API_PORT', () => {
+    expect(ordersApiSettingsFromEnv({ TOKEN_SERVER_PORT: '4100', ORDERS_API_PORT: '3101' })).toMatchObject({
+      port: 3101,
+      issuer: 'http://localhost:4100',
+      audience: 'http://localhost:3101',
     });
   });
 
@@ -18,9 +27,11 @@ describe('ordersApiSettingsFromEnv', () => {
         TOKEN_SERVER_ISSUER: 'https://login.example.com/',
         ORDERS_API_URL: 'https://orders.example.com',
         ORDERS_API_JWKS_URI: 'https://login.example.com/keys',
+        ORDERS_API_HOST: '0.0.0.0',
       }),
     ).toEqual({
       port: 3101,
+      host: '0.0.0.0',
       issuer: 'https://login.example.com',
       audience: 'https://orders.example.com',
       jwksUri: 'https://login.example.com/keys',
@@ -30,6 +41,8 @@ describe('ordersApiSettingsFromEnv', () => {
   it.each([
     [{ ORDERS_API_PORT: 'x' }, 'ORDERS_API_PORT'],
     [{ ORDERS_API_PORT: '0' }, 'ORDERS_API_PORT'],
+    [{ TOKEN_SERVER_PORT: '-1' }, 'TOKEN_SERVER_PORT'],
+    [{ ORDERS_API_HOST: 'every interface' }, 'ORDERS_API_HOST'],
     [{ TOKEN_SERVER_ISSUER: 'localhost' }, 'TOKEN_SERVER_ISSUER'],
     [{ ORDERS_API_URL: 'ftp://orders' }, 'ORDERS_API_URL'],
     [{ ORDERS_API_JWKS_URI: '/jwks' }, 'ORDERS_API_JWKS_URI'],

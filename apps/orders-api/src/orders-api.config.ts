@@ -4,9 +4,12 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 export interface OrdersApiSettings {
   port: number;
+  /** The interface `main.ts` listens on: loopback (`127.0.0.1`) unless `ORDERS_API_HOST` names another. */
+  host?: string;
   /** The token server whose tokens this API accepts: the expected `iss`. */
   issuer: string;
   /** This API's own identifier (its URL): the expected `aud`, the resource clients ask tokens for. */
@@ -33,6 +36,11 @@ export interface OrdersApiSettings {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** The API is reachable from this machine only, unless ORDERS_API_HOST opens it up. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Dot-separated labels of letters, digits and hyphens. */
+const HOST_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+
 /** Reads a file named by an env variable; tests pass their own. */
 export type FileReader = (path: string) => string;
 
@@ -42,12 +50,17 @@ export function ordersApiSettingsFromEnv(
 ): OrdersApiSettings {
   const jwksUri = readOptional(env, 'ORDERS_API_JWKS_URI');
   if (jwksUri !== undefined) assertHttpUrl(jwksUri, 'ORDERS_API_JWKS_URI');
-  const issuer = readOptional(env, 'TOKEN_SERVER_ISSUER') ?? 'http://localhost:4000';
+  const port = readPort(env, 'ORDERS_API_PORT', 3001);
+  // The defaults follow the ports, so that moving an app takes its port variable alone.
+  const issuer =
+    readOptional(env, 'TOKEN_SERVER_ISSUER') ??
+    `http://localhost:${readPort(env, 'TOKEN_SERVER_PORT', 4000)}`;
   assertHttpUrl(issuer, 'TOKEN_SERVER_ISSUER');
-  const audience = readOptional(env, 'ORDERS_API_URL') ?? 'http://localhost:3001';
+  const audience = readOptional(env, 'ORDERS_API_URL') ?? `http://localhost:${port}`;
   assertHttpUrl(audience, 'ORDERS_API_URL');
   return {
-    port: readPort(env, 'ORDERS_API_PORT', 3001),
+    port,
+    host: readHost(env, 'ORDERS_API_HOST'),
     // Compared verbatim with the `iss` claim, so only a trailing slash (never part of oidc-provider's issuer) goes.
     issuer: issuer.replace(/\/+$/, ''),
     // Compared verbatim with `aud`: it must be exactly the resource the clients ask the token server for.
@@ -121,6 +134,15 @@ export function jwksUriOf(settings: Pick<OrdersApiSettings, 'issuer' | 'jwksUri'
 function readOptional(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
+}
+
+/** A host name or IP address to listen on, e.g. `0.0.0.0` (every IPv4 interface) or `::`. */
+function readHost(env: Env, name: string): string {
+  const value = readOptional(env, name) ?? DEFAULT_HOST;
+  if (isIP(value) === 0 && !HOST_NAME.test(value)) {
+    throw new Error(`${name} must be a host name or an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)`);
+  }
+  return value;
 }
 
 function readPort(env: Env, name: string, fallback: number): number {
