@@ -28,6 +28,14 @@ const PROCESS_TIMEOUT_MS = 90_000;
 const RESOURCE = 'http://orders.deployment.test';
 const SCOPE = 'orders.read orders.write';
 
+/** 200; on failure the diff shows the answer (the error code), not just the status. */
+function expectOk(status: number, body: string): void {
+  expect({ status, answer: status === 200 ? 'the orders' : body }).toEqual({
+    status: 200,
+    answer: 'the orders',
+  });
+}
+
 /**
  * The sample apps as processes, started the way users start them: one app on its own with only the process env (a
  * deployment: `node main.js`), and all three through the demo launcher (`npm start`). Each runs in a directory that
@@ -124,7 +132,7 @@ describe('the sample apps as processes', () => {
         ACCESS_TOKEN_ORDERS_CLIENT_SECRET: TEST_CLIENT.clientSecret,
         ACCESS_TOKEN_ORDERS_BASE_URL: api.url,
       });
-      expect({ status, body }).toMatchObject({ status: 200 });
+      expectOk(status, body);
       expect(tokenServer.tokenRequests() - before).toBe(1);
       await stopAll();
     });
@@ -138,7 +146,7 @@ describe('the sample apps as processes', () => {
         ACCESS_TOKEN_ORDERS_PRIVATE_KEY_FILE: keyFile,
         ACCESS_TOKEN_ORDERS_BASE_URL: api.url,
       });
-      expect({ status, body }).toMatchObject({ status: 200 });
+      expectOk(status, body);
       await stopAll();
     });
 
@@ -153,7 +161,7 @@ describe('the sample apps as processes', () => {
         ACCESS_TOKEN_ORDERS_TLS_CA_FILE: pki.ca.certFile,
         ACCESS_TOKEN_ORDERS_BASE_URL: tlsApi.url,
       });
-      expect({ status, body }).toMatchObject({ status: 200 });
+      expectOk(status, body);
       await stopAll();
     });
 
@@ -202,7 +210,7 @@ describe('the sample apps as processes', () => {
         // As the README has it: curl localhost:<ORDERS_CALLER_PORT>/orders.
         const response = await fetch(`http://localhost:${callerPort}/orders`);
         const body = await response.text();
-        expect({ status: response.status, body }).toMatchObject({ status: 200 });
+        expectOk(response.status, body);
         expect((JSON.parse(body) as unknown[]).length).toBeGreaterThanOrEqual(2);
 
         const other = otherLocalAddress();
