@@ -1,13 +1,22 @@
-// `npm start`: builds the three sample apps and runs them side by side on the `.env.example` defaults
-// (token-server :4000, orders-api :3001, orders-caller :3000). Ctrl+C stops all three.
+// `npm start`: builds the three sample apps and runs them side by side with the env of demo-env.mjs (the process env
+// over `.env` over `.env.example`: token-server :4000, orders-api :3001, orders-caller :3000 unless
+// TOKEN_SERVER_PORT, ORDERS_API_PORT, ORDERS_CALLER_PORT say otherwise). Ctrl+C stops all three.
+// `--no-build` runs what `npm run build` left in dist/ (the test that runs this script builds once beforehand).
 import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
+import { demoEnv } from './demo-env.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APPS = ['token-server', 'orders-api', 'orders-caller'];
 const COLORS = { 'token-server': 35, 'orders-api': 36, 'orders-caller': 33 };
 
-const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (!process.argv.includes('--no-build')) {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
+const env = { ...demoEnv(process.env, process.cwd()), FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
 const children = new Map();
 let stopping = false;
 
@@ -29,9 +38,9 @@ function stopAll(code) {
 }
 
 for (const app of APPS) {
-  const child = spawn(process.execPath, [`dist/apps/${app}/apps/${app}/src/main.js`], {
+  const child = spawn(process.execPath, [`${ROOT}dist/apps/${app}/apps/${app}/src/main.js`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' },
+    env,
   });
   children.set(app, child);
   prefixLines(app, child.stdout, process.stdout);

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { exportJWK, SignJWT } from 'jose';
+import { AccessTokenManager } from 'nestjs-access-token-management';
 
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../apps/orders-api/src/auth/access-token.verifier.js';
 import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
 import {
   startTokenServer,
   type RunningTokenServer,
 } from '../apps/token-server/src/testing/start-token-server.js';
+import { sendJson, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const AUDIENCE = 'http://localhost:3001';
 const CLIENTS = [
@@ -208,6 +214,186 @@ describe('orders-api behind JWT access tokens', () => {
       expect(response.headers.get('www-authenticate')).toBeNull();
     } finally {
       await orphanApi.close();
+    }
+  });
+});
+
+/**
+ * Tokens signed with the very key the API trusts, but with claims no honest token server issues: what a leaked or
+ * misconfigured signer produces. The keys are published by a scripted JWKS endpoint, so the test chooses every claim.
+ */
+describe('orders-api refuses well-signed tokens with impossible times', () => {
+  const ISSUER = 'https://login.example.test';
+  const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  let jwks: ScriptedServer;
+  let api: RunningOrdersApi;
+
+  beforeAll(async () => {
+    const publicJwk = { ...(await exportJWK(signingKey.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    jwks = await startScriptedServer(sendJson(200, { keys: [publicJwk] }));
+    api = await startOrdersApi({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${jwks.url}/jwks` });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await jwks?.close();
+  });
+
+  /** An RFC 9068 token for the orders-api issued at `iat` (seconds from now) and living `lifetime` seconds. */
+  function token(iat: number, lifetime: number): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ client_id: 'orders-caller', scope: 'orders.read' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('orders-caller')
+      .setJti(randomUUID())
+      .setIssuedAt(now + iat)
+      .setExpirationTime(now + iat + lifetime)
+      .sign(signingKey.privateKey);
+  }
+
+  it('accepts an ordinary token, one issued a few seconds ahead of its clock (skew), one living a day', async () => {
+    expect((await getOrders(api, await token(0, 300))).status).toBe(200);
+    expect((await getOrders(api, await token(3, 300))).status).toBe(200);
+    expect((await getOrders(api, await token(0, MAX_TOKEN_LIFETIME_SECONDS))).status).toBe(200);
+  });
+
+  it('answers 401 invalid_token to a token issued a year in the future', async () => {
+    const response = await getOrders(api, await token(365 * 86_400, 300));
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /error="invalid_token", error_description="the access token was issued in the future \(iat\)"/,
+    );
+  });
+
+  it('answers 401 invalid_token to a token that lives a year', async () => {
+    const response = await getOrders(api, await token(0, 365 * 86_400));
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /error="invalid_token", error_description="the access token lives longer than this API accepts/,
+    );
+  });
+});
+
+/**
+ * DPoP proofs (RFC 9449) made by hand with the key a real DPoP-bound token is bound to, to play the attacker: a proof
+ * for another host name, replays, a flood of proofs.
+ */
+describe('orders-api checks DPoP proofs against its own URL and never forgets a proof too early', () => {
+  const DPOP_CLIENT = {
+    clientId: 'orders-caller-dpop',
+    clientSecret: 'orders-caller-dpop-secret',
+    scope: 'orders.read orders.write',
+    dpopBoundAccessTokens: true,
+  };
+  const proofKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  let tokenServer: RunningTokenServer;
+  let manager: AccessTokenManager;
+  let boundToken: string;
+  const apis: RunningOrdersApi[] = [];
+
+  beforeAll(async () => {
+    tokenServer = await startTokenServer({ resource: AUDIENCE, clients: [DPOP_CLIENT] });
+    manager = new AccessTokenManager({
+      clients: {
+        orders: {
+          tokenEndpoint: tokenServer.tokenEndpoint,
+          clientId: DPOP_CLIENT.clientId,
+          clientSecret: DPOP_CLIENT.clientSecret,
+          dpop: true,
+          dpopPrivateKey: await exportJWK(proofKey.privateKey),
+        },
+      },
+    });
+    boundToken = (await manager.getAccessToken('orders')).value;
+  });
+
+  afterAll(async () => {
+    await manager?.onModuleDestroy();
+    await Promise.all(apis.map((api) => api.close()));
+    await tokenServer?.close();
+  });
+
+  async function dpopApi(overrides: Parameters<typeof startOrdersApi>[0] = {}): Promise<RunningOrdersApi> {
+    const api = await startOrdersApi({ issuer: tokenServer.url, audience: AUDIENCE, ...overrides });
+    apis.push(api);
+    return api;
+  }
+
+  async function proof(htu: string, htm = 'GET'): Promise<string> {
+    return new SignJWT({
+      htm,
+      htu,
+      ath: createHash('sha256').update(boundToken).digest('base64url'),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(proofKey.publicKey) })
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .sign(proofKey.privateKey);
+  }
+
+  /** GET /orders with a DPoP proof, and the Host header of the caller's choice (fetch cannot set it). */
+  function getWithProof(
+    api: RunningOrdersApi,
+    dpop: string,
+    host = new URL(api.url).host,
+  ): Promise<{ status: number; challenge?: string; retryAfter?: string }> {
+    return new Promise((resolve, reject) => {
+      const call = httpRequest(
+        `${api.url}/orders`,
+        { headers: { host, authorization: `DPoP ${boundToken}`, dpop } },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              ...(response.headers['www-authenticate'] !== undefined
+                ? { challenge: response.headers['www-authenticate'] }
+                : {}),
+              ...(response.headers['retry-after'] !== undefined
+                ? { retryAfter: response.headers['retry-after'] }
+                : {}),
+            }),
+          );
+        },
+      );
+      call.on('error', reject);
+      call.end();
+    });
+  }
+
+  it('accepts a proof for its own URL, whatever Host header the request carries', async () => {
+    const api = await dpopApi();
+    expect((await getWithProof(api, await proof(`${api.url}/orders`))).status).toBe(200);
+    expect((await getWithProof(api, await proof(`${api.url}/orders`), 'evil.example')).status).toBe(200);
+  });
+
+  it('answers 401 invalid_dpop_proof to a proof made for another host name, sent with that Host header', async () => {
+    const api = await dpopApi();
+    const response = await getWithProof(api, await proof('http://evil.example/orders'), 'evil.example');
+
+    expect(response.status).toBe(401);
+    expect(response.challenge).toMatch(/^DPoP .*error="invalid_dpop_proof".*another URL \(htu\)/);
+  });
+
+  it('with its replay cache full, refuses new proofs (503 + Retry-After) instead of forgetting valid ones', async () => {
+    const api = await dpopApi({ dpopReplayCacheSize: 2 });
+    const [first, second, third] = await Promise.all([1, 2, 3].map(() => proof(`${api.url}/orders`)));
+    expect((await getWithProof(api, first!)).status).toBe(200);
+    expect((await getWithProof(api, second!)).status).toBe(200);
+
+    const overflow = await getWithProof(api, third!);
+    expect(overflow.status).toBe(503);
+    expect(Number(overflow.retryAfter)).toBeGreaterThan(0);
+
+    // Both remembered proofs are still within their 60 s: replaying either is refused.
+    for (const replayed of [first!, second!]) {
+      const response = await getWithProof(api, replayed);
+      expect(response.status).toBe(401);
+      expect(response.challenge).toMatch(/error="invalid_dpop_proof".*already used/);
     }
   });
 });

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { OrdersCallerModule } from '../../apps/orders-caller/src/orders-caller.module.js';
+import { freePort, sampleAppMain, startNodeProcess, type RunningProcess } from './processes.js';
 
 export interface RunningOrdersCaller {
   url: string;
@@ -37,4 +38,22 @@ export async function startOrdersCaller(
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };
+}
+
+/**
+ * Starts the built orders-caller (`dist/`, see `buildSampleApps`) as its own process, as a deployment does: `node
+ * main.js` in `cwd` with only `env` (and PATH), on a free loopback port unless `env` names one.
+ */
+export async function startOrdersCallerProcess(
+  env: Record<string, string | undefined>,
+  cwd: string,
+): Promise<RunningProcess & { url: string; port: number }> {
+  const port = Number(env.ORDERS_CALLER_PORT ?? (await freePort()));
+  const url = `http://127.0.0.1:${port}`;
+  const running = await startNodeProcess([sampleAppMain('orders-caller')], {
+    cwd,
+    env: { ORDERS_CALLER_PORT: String(port), ...env },
+    ready: [`${url}/health`],
+  });
+  return { ...running, url, port };
 }

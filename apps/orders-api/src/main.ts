@@ -3,16 +3,17 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 
-import { jwksUriOf, ordersApiSettingsFromEnv } from './orders-api.config.js';
+import { DEFAULT_HOST, jwksUriOf, ordersApiSettingsFromEnv } from './orders-api.config.js';
 import { createOrdersApiApp } from './orders-api-app.factory.js';
 
 /**
- * Starts the orders-api. Env comes from the process, then `.env`, then `.env.example` (in the working
- * directory); a variable set in the process always wins.
+ * Starts the orders-api. Env comes from the process, then `.env` in the working directory
+ * (with `${VAR}` references expanded); a variable set in the process always wins. `.env.example` is never read here.
  */
 async function bootstrap(): Promise<void> {
   const logger = new Logger('OrdersApi');
-  await ConfigModule.forRoot({ envFilePath: ['.env', '.env.example'] });
+  // `.env.example` is a template, read by the demo launcher (`npm start`) only: a deployment gets what it sets.
+  await ConfigModule.forRoot({ envFilePath: '.env', expandVariables: true });
 
   let settings;
   try {
@@ -25,9 +26,9 @@ async function bootstrap(): Promise<void> {
 
   const app = await createOrdersApiApp(settings);
   app.enableShutdownHooks();
-  await app.listen(settings.port);
+  await app.listen(settings.port, settings.host ?? DEFAULT_HOST);
   logger.log(
-    `orders-api ${settings.audience} listening on port ${settings.port}; accepts tokens of ${settings.issuer} ` +
+    `orders-api ${settings.audience} listening on ${settings.host}:${settings.port}; accepts tokens of ${settings.issuer} ` +
       `(keys from ${jwksUriOf(settings)})`,
   );
 }

@@ -1,13 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { jwksUriOf, ordersApiSettingsFromEnv } from './orders-api.config.js';
+import { jwksUriOf, ordersApiSettingsFromEnv, publicUrlOf } from './orders-api.config.js';
 
 describe('ordersApiSettingsFromEnv', () => {
   it('applies the documented defaults', () => {
     expect(ordersApiSettingsFromEnv({})).toEqual({
       port: 3001,
+      host: '127.0.0.1',
       issuer: 'http://localhost:4000',
       audience: 'http://localhost:3001',
+    });
+  });
+
+  it('follows the ports: the issuer from TOKEN_SERVER_PORT, its own URL from ORDERS_API_PORT', () => {
+    expect(ordersApiSettingsFromEnv({ TOKEN_SERVER_PORT: '4100', ORDERS_API_PORT: '3101' })).toMatchObject({
+      port: 3101,
+      issuer: 'http://localhost:4100',
+      audience: 'http://localhost:3101',
     });
   });
 
@@ -18,9 +27,11 @@ describe('ordersApiSettingsFromEnv', () => {
         TOKEN_SERVER_ISSUER: 'https://login.example.com/',
         ORDERS_API_URL: 'https://orders.example.com',
         ORDERS_API_JWKS_URI: 'https://login.example.com/keys',
+        ORDERS_API_HOST: '0.0.0.0',
       }),
     ).toEqual({
       port: 3101,
+      host: '0.0.0.0',
       issuer: 'https://login.example.com',
       audience: 'https://orders.example.com',
       jwksUri: 'https://login.example.com/keys',
@@ -30,9 +41,12 @@ describe('ordersApiSettingsFromEnv', () => {
   it.each([
     [{ ORDERS_API_PORT: 'x' }, 'ORDERS_API_PORT'],
     [{ ORDERS_API_PORT: '0' }, 'ORDERS_API_PORT'],
+    [{ TOKEN_SERVER_PORT: '-1' }, 'TOKEN_SERVER_PORT'],
+    [{ ORDERS_API_HOST: 'every interface' }, 'ORDERS_API_HOST'],
     [{ TOKEN_SERVER_ISSUER: 'localhost' }, 'TOKEN_SERVER_ISSUER'],
     [{ ORDERS_API_URL: 'ftp://orders' }, 'ORDERS_API_URL'],
     [{ ORDERS_API_JWKS_URI: '/jwks' }, 'ORDERS_API_JWKS_URI'],
+    [{ ORDERS_API_DPOP_REPLAY_CACHE_SIZE: '0' }, 'ORDERS_API_DPOP_REPLAY_CACHE_SIZE'],
   ])('rejects %j with an error naming %s', (env, name) => {
     expect(() => ordersApiSettingsFromEnv(env)).toThrow(name);
   });
@@ -45,6 +59,20 @@ describe('jwksUriOf', () => {
 
   it('prefers an explicit JWKS URI', () => {
     expect(jwksUriOf({ issuer: 'http://a', jwksUri: 'http://b/keys' })).toBe('http://b/keys');
+  });
+});
+
+describe('publicUrlOf (the URL DPoP proofs must name)', () => {
+  it.each([
+    [{ audience: 'http://localhost:3001' }, '/orders?x=1', 'http://localhost:3001/orders?x=1'],
+    [{ audience: 'https://example.com/orders-api/' }, '/orders', 'https://example.com/orders-api/orders'],
+    [
+      { audience: 'http://aud', publicUrl: 'https://127.0.0.1:8443' },
+      '/orders',
+      'https://127.0.0.1:8443/orders',
+    ],
+  ])('%j + %s -> %s', (settings, path, url) => {
+    expect(publicUrlOf(settings, path)).toBe(url);
   });
 });
 
@@ -63,10 +91,16 @@ describe('ordersApiSettingsFromEnv: TLS and DPoP', () => {
           ORDERS_API_TLS_KEY_FILE: 'api.key',
           ORDERS_API_TOKEN_SERVER_CA_FILE: 'ca.crt',
           ORDERS_API_DPOP_NONCE: 'true',
+          ORDERS_API_DPOP_REPLAY_CACHE_SIZE: '5000',
         },
         readFile,
       ),
-    ).toMatchObject({ tls: { cert: 'CERT', key: 'KEY' }, tokenServerCa: 'CA', dpopNonce: true });
+    ).toMatchObject({
+      tls: { cert: 'CERT', key: 'KEY' },
+      tokenServerCa: 'CA',
+      dpopNonce: true,
+      dpopReplayCacheSize: 5000,
+    });
   });
 
   it.each([

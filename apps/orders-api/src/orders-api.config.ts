@@ -4,13 +4,21 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 export interface OrdersApiSettings {
   port: number;
+  /** The interface `main.ts` listens on: loopback (`127.0.0.1`) unless `ORDERS_API_HOST` names another. */
+  host?: string;
   /** The token server whose tokens this API accepts: the expected `iss`. */
   issuer: string;
   /** This API's own identifier (its URL): the expected `aud`, the resource clients ask tokens for. */
   audience: string;
+  /**
+   * The URL clients reach this API at, which DPoP proofs must name (`htu` = this URL + the request path); the audience
+   * when absent. Never taken from the request's `Host` header, which the caller chooses.
+   */
+  publicUrl?: string;
   /** Where the token server publishes its signing keys; `${issuer}/jwks` (oidc-provider's route) when absent. */
   jwksUri?: string;
   /**
@@ -20,11 +28,18 @@ export interface OrdersApiSettings {
   tls?: { cert: string; key: string };
   /** Demand a server-issued nonce in DPoP proofs (RFC 9449 section 9). */
   dpopNonce?: boolean;
+  /** How many DPoP proof `jti`s are remembered at once (100 000 when absent); beyond that, new proofs get 503. */
+  dpopReplayCacheSize?: number;
   /** PEM of the CA that issued the token server's TLS certificate, when it is not a public one. */
   tokenServerCa?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The API is reachable from this machine only, unless ORDERS_API_HOST opens it up. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Dot-separated labels of letters, digits and hyphens. */
+const HOST_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
 
 /** Reads a file named by an env variable; tests pass their own. */
 export type FileReader = (path: string) => string;
@@ -35,12 +50,17 @@ export function ordersApiSettingsFromEnv(
 ): OrdersApiSettings {
   const jwksUri = readOptional(env, 'ORDERS_API_JWKS_URI');
   if (jwksUri !== undefined) assertHttpUrl(jwksUri, 'ORDERS_API_JWKS_URI');
-  const issuer = readOptional(env, 'TOKEN_SERVER_ISSUER') ?? 'http://localhost:4000';
+  const port = readPort(env, 'ORDERS_API_PORT', 3001);
+  // The defaults follow the ports, so that moving an app takes its port variable alone.
+  const issuer =
+    readOptional(env, 'TOKEN_SERVER_ISSUER') ??
+    `http://localhost:${readPort(env, 'TOKEN_SERVER_PORT', 4000)}`;
   assertHttpUrl(issuer, 'TOKEN_SERVER_ISSUER');
-  const audience = readOptional(env, 'ORDERS_API_URL') ?? 'http://localhost:3001';
+  const audience = readOptional(env, 'ORDERS_API_URL') ?? `http://localhost:${port}`;
   assertHttpUrl(audience, 'ORDERS_API_URL');
   return {
-    port: readPort(env, 'ORDERS_API_PORT', 3001),
+    port,
+    host: readHost(env, 'ORDERS_API_HOST'),
     // Compared verbatim with the `iss` claim, so only a trailing slash (never part of oidc-provider's issuer) goes.
     issuer: issuer.replace(/\/+$/, ''),
     // Compared verbatim with `aud`: it must be exactly the resource the clients ask the token server for.
@@ -49,7 +69,19 @@ export function ordersApiSettingsFromEnv(
     ...readTls(env, readFile),
     ...readTokenServerCa(env, readFile),
     ...(readOptional(env, 'ORDERS_API_DPOP_NONCE') === 'true' ? { dpopNonce: true } : {}),
+    ...readReplayCacheSize(env),
   };
+}
+
+function readReplayCacheSize(env: Env): Pick<OrdersApiSettings, 'dpopReplayCacheSize'> {
+  const name = 'ORDERS_API_DPOP_REPLAY_CACHE_SIZE';
+  const raw = readOptional(env, name);
+  if (raw === undefined) return {};
+  const size = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(size) || size < 1) {
+    throw new Error(`${name} must be a positive integer`);
+  }
+  return { dpopReplayCacheSize: size };
 }
 
 function readTokenServerCa(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tokenServerCa'> {
@@ -84,6 +116,16 @@ function readTls(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tls'>
   };
 }
 
+/** The URL a DPoP proof for a request to `path` (path and query, as received) must name. */
+export function publicUrlOf(
+  settings: Pick<OrdersApiSettings, 'audience' | 'publicUrl'>,
+  path: string,
+): string {
+  const base = new URL(settings.publicUrl ?? settings.audience);
+  // The API's routes hang below the URL's path (a reverse proxy may publish it as https://example.com/orders-api).
+  return `${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`;
+}
+
 /** The JWKS location the settings imply. */
 export function jwksUriOf(settings: Pick<OrdersApiSettings, 'issuer' | 'jwksUri'>): string {
   return settings.jwksUri ?? `${settings.issuer.replace(/\/+$/, '')}/jwks`;
@@ -92,6 +134,15 @@ export function jwksUriOf(settings: Pick<OrdersApiSettings, 'issuer' | 'jwksUri'
 function readOptional(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
+}
+
+/** A host name or IP address to listen on, e.g. `0.0.0.0` (every IPv4 interface) or `::`. */
+function readHost(env: Env, name: string): string {
+  const value = readOptional(env, name) ?? DEFAULT_HOST;
+  if (isIP(value) === 0 && !HOST_NAME.test(value)) {
+    throw new Error(`${name} must be a host name or an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)`);
+  }
+  return value;
 }
 
 function readPort(env: Env, name: string, fallback: number): number {

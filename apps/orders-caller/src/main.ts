@@ -2,23 +2,21 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { ordersCallerSettingsFromEnv } from './orders-caller.config.js';
 import { OrdersCallerModule } from './orders-caller.module.js';
 
 /**
- * Starts the orders-caller. Env comes from the process, then `.env`, then `.env.example` (in the working directory);
- * a variable set in the process always wins.
+ * Starts the orders-caller. Env comes from the process, then `.env` in the working directory (with `${VAR}`
+ * references expanded); a variable set in the process always wins. `.env.example` is never read here.
  */
 async function bootstrap(): Promise<void> {
   const logger = new Logger('OrdersCaller');
-  await ConfigModule.forRoot({ envFilePath: ['.env', '.env.example'] });
-  const port = Number(process.env.ORDERS_CALLER_PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    logger.error('invalid configuration: ORDERS_CALLER_PORT must be a port number');
-    process.exitCode = 1;
-    return;
-  }
+  // `.env.example` is a template, read by the demo launcher (`npm start`) only: a deployment gets what it sets.
+  await ConfigModule.forRoot({ envFilePath: '.env', expandVariables: true });
+  let settings;
   let app;
   try {
+    settings = ordersCallerSettingsFromEnv(process.env);
     // abortOnError: false lets a configuration error end start-up with our one-line message instead of a stack.
     app = await NestFactory.create(OrdersCallerModule.forRoot(process.env), { abortOnError: false });
   } catch (error) {
@@ -27,8 +25,10 @@ async function bootstrap(): Promise<void> {
     return;
   }
   app.enableShutdownHooks();
-  await app.listen(port);
-  logger.log(`orders-caller listening on port ${port}; try: curl localhost:${port}/orders`);
+  await app.listen(settings.port, settings.host);
+  logger.log(
+    `orders-caller listening on ${settings.host}:${settings.port}; try: curl localhost:${settings.port}/orders`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

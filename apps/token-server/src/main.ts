@@ -3,16 +3,17 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 
-import { tokenServerSettingsFromEnv } from './token-server.config.js';
+import { DEFAULT_HOST, tokenServerSettingsFromEnv } from './token-server.config.js';
 import { createTokenServerApp } from './token-server-app.factory.js';
 
 /**
- * Starts the dev token server. Env comes from the process, then `.env`, then `.env.example` (in the working
- * directory); a variable set in the process always wins, so `TOKEN_SERVER_PORT=4100 npm run ...` works.
+ * Starts the dev token server. Env comes from the process, then `.env` in the working directory
+ * (with `${VAR}` references expanded); a variable set in the process always wins. `.env.example` is never read here.
  */
 async function bootstrap(): Promise<void> {
   const logger = new Logger('TokenServer');
-  await ConfigModule.forRoot({ envFilePath: ['.env', '.env.example'] });
+  // `.env.example` is a template, read by the demo launcher (`npm start`) only: a deployment gets what it sets.
+  await ConfigModule.forRoot({ envFilePath: '.env', expandVariables: true });
 
   let settings;
   try {
@@ -26,9 +27,9 @@ async function bootstrap(): Promise<void> {
 
   const app = await createTokenServerApp(settings);
   app.enableShutdownHooks();
-  await app.listen(settings.port);
+  await app.listen(settings.port, settings.host ?? DEFAULT_HOST);
   logger.log(
-    `token server for ${settings.resource} listening on port ${settings.port}, issuer ${settings.issuer}, ` +
+    `token server for ${settings.resource} listening on ${settings.host}:${settings.port}, issuer ${settings.issuer}, ` +
       `clients: ${settings.clients.map((client) => client.clientId).join(', ')}`,
   );
 }

@@ -8,6 +8,7 @@ describe('tokenServerSettingsFromEnv', () => {
   it('applies the documented defaults when only the secret is set', () => {
     expect(tokenServerSettingsFromEnv({ TOKEN_SERVER_CLIENT_SECRET: SECRET })).toEqual({
       port: 4000,
+      host: '127.0.0.1',
       issuer: 'http://localhost:4000',
       ttlSeconds: 300,
       resource: 'http://localhost:3001',
@@ -44,6 +45,25 @@ describe('tokenServerSettingsFromEnv', () => {
     ]);
   });
 
+  it('follows the ports: the issuer from TOKEN_SERVER_PORT, the resource from ORDERS_API_PORT', () => {
+    expect(
+      tokenServerSettingsFromEnv({
+        TOKEN_SERVER_CLIENT_SECRET: SECRET,
+        TOKEN_SERVER_PORT: '4100',
+        ORDERS_API_PORT: '3101',
+      }),
+    ).toMatchObject({ issuer: 'http://localhost:4100', resource: 'http://localhost:3101' });
+  });
+
+  it.each(['0.0.0.0', '::', 'token-server.internal', '10.0.0.7'])(
+    'listens on TOKEN_SERVER_HOST=%s',
+    (host) => {
+      expect(
+        tokenServerSettingsFromEnv({ TOKEN_SERVER_CLIENT_SECRET: SECRET, TOKEN_SERVER_HOST: host }).host,
+      ).toBe(host);
+    },
+  );
+
   it('drops a trailing slash from the issuer (oidc-provider appends its routes)', () => {
     const settings = tokenServerSettingsFromEnv({
       TOKEN_SERVER_CLIENT_SECRET: SECRET,
@@ -67,6 +87,9 @@ describe('tokenServerSettingsFromEnv', () => {
     [{ TOKEN_SERVER_CLIENT_SECRET: '  ' }, 'TOKEN_SERVER_CLIENT_SECRET'],
     [{ TOKEN_SERVER_PORT: '40a0' }, 'TOKEN_SERVER_PORT'],
     [{ TOKEN_SERVER_PORT: '70000' }, 'TOKEN_SERVER_PORT'],
+    [{ TOKEN_SERVER_HOST: 'http://0.0.0.0' }, 'TOKEN_SERVER_HOST'],
+    [{ TOKEN_SERVER_HOST: '0.0.0.0:4000' }, 'TOKEN_SERVER_HOST'],
+    [{ ORDERS_API_PORT: 'x' }, 'ORDERS_API_PORT'],
     [{ TOKEN_SERVER_ISSUER: 'localhost:4000' }, 'TOKEN_SERVER_ISSUER'],
     [{ TOKEN_SERVER_ISSUER: 'http://localhost:4000/?x=1' }, 'TOKEN_SERVER_ISSUER'],
     [{ TOKEN_TTL_SECONDS: '0' }, 'TOKEN_TTL_SECONDS'],

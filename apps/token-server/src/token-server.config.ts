@@ -7,6 +7,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 import { sampleClientsFromEnv } from './sample-clients.config.js';
 
@@ -59,6 +60,8 @@ export interface TokenServerTls {
 
 export interface TokenServerSettings {
   port: number;
+  /** The interface `main.ts` listens on: loopback (`127.0.0.1`) unless `TOKEN_SERVER_HOST` names another. */
+  host?: string;
   /** The `iss` of every token, and the base URL of discovery, `/token` and `/jwks`. */
   issuer: string;
   /** Lifetime of an access token (`expires_in`). */
@@ -92,11 +95,17 @@ const SECRET_METHODS: readonly ClientAuthMethod[] = [
 /** The single env client authenticates with a shared secret; the others have env settings of their own. */
 const ENV_CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
 
+/** Dot-separated labels of letters, digits and hyphens. */
+const HOST_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+
 /** RFC 6749 appendix A: client ids and secrets are VSCHAR (printable ASCII); oidc-provider enforces it. */
 const VSCHAR = /^[\x20-\x7e]+$/;
 
 /** Reads a file named by an env variable; tests pass their own. */
 export type FileReader = (path: string) => string;
+
+/** A dev server is reachable from this machine only, unless its host variable opens it up. */
+export const DEFAULT_HOST = '127.0.0.1';
 
 /**
  * Reads the settings from `env` (normally `process.env` after the `.env` files were loaded). Besides the main client,
@@ -107,6 +116,7 @@ export function tokenServerSettingsFromEnv(
   readFile: FileReader = (path) => readFileSync(path, 'utf8'),
 ): TokenServerSettings {
   const port = readPort(env, 'TOKEN_SERVER_PORT', 4000);
+  const host = readHost(env, 'TOKEN_SERVER_HOST');
   const tls = readTls(env, readFile);
   const issuer = readHttpUrl(env, 'TOKEN_SERVER_ISSUER', `${tls ? 'https' : 'http'}://localhost:${port}`);
   const authMethod = readOptional(env, 'TOKEN_SERVER_CLIENT_AUTH_METHOD');
@@ -115,9 +125,15 @@ export function tokenServerSettingsFromEnv(
   }
   return {
     port,
+    host,
     issuer,
     ttlSeconds: readPositiveInteger(env, 'TOKEN_TTL_SECONDS', 300),
-    resource: readResource(env, 'ORDERS_API_URL', 'http://localhost:3001'),
+    // The orders-api's own default URL, so that moving it takes ORDERS_API_PORT alone.
+    resource: readResource(
+      env,
+      'ORDERS_API_URL',
+      `http://localhost:${readPort(env, 'ORDERS_API_PORT', 3001)}`,
+    ),
     clients: [
       {
         clientId: readClientId(env, 'TOKEN_SERVER_CLIENT_ID', 'orders-caller'),
@@ -213,6 +229,15 @@ function readPort(env: Env, name: string, fallback: number): number {
   if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
     throw new Error(`${name} must be a port number (1-65535)`);
   return port;
+}
+
+/** A host name or IP address to listen on, e.g. `0.0.0.0` (every IPv4 interface) or `::`. */
+function readHost(env: Env, name: string): string {
+  const value = readOptional(env, name) ?? DEFAULT_HOST;
+  if (isIP(value) === 0 && !HOST_NAME.test(value)) {
+    throw new Error(`${name} must be a host name or an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)`);
+  }
+  return value;
 }
 
 function readPositiveInteger(env: Env, name: string, fallback: number): number {

@@ -21,6 +21,7 @@ import {
   DPOP_ALGORITHMS,
   DPoPNonceRequiredError,
   DPoPProofVerifier,
+  DPoPReplayCacheFullError,
   InvalidDPoPProofError,
 } from './dpop-proof.verifier.js';
 import { challengeException, wwwAuthenticate, type BearerChallenge } from './bearer-challenge.js';
@@ -152,7 +153,7 @@ export class AccessTokenGuard implements CanActivate {
         const { nextNonce } = await this.dpopVerifier.verify({
           proof: request.get('dpop'),
           method: request.method,
-          url: `${request.protocol}://${request.get('host') ?? ''}${request.originalUrl}`,
+          path: request.originalUrl,
           accessToken: token,
           jkt,
         });
@@ -164,6 +165,15 @@ export class AccessTokenGuard implements CanActivate {
         }
         if (error instanceof InvalidDPoPProofError)
           return { error: 'invalid_dpop_proof', description: error.message };
+        if (error instanceof DPoPReplayCacheFullError) {
+          // Not the caller's fault, and a fresh proof would meet the same full cache: a 401 would only invite one.
+          response.setHeader('Retry-After', String(error.retryAfterSeconds));
+          this.logger.warn(`${request.method} ${request.path} refused (503): ${error.message}`);
+          throw new ServiceUnavailableException({
+            error: 'temporarily_unavailable',
+            error_description: error.message,
+          });
+        }
         throw error;
       }
     }

@@ -33,9 +33,14 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /** RFC 9068 section 2.2: claims every JWT access token carries (`iss` and `aud` are checked by value). */
 const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'client_id', 'jti'];
 
+/** Tolerated clock difference with the token server, for `iat` only (`exp` and `nbf` are checked strictly). */
+const CLOCK_TOLERANCE_SECONDS = 5;
+/** The longest lifetime (`exp - iat`) accepted: a longer-lived token is a stolen signer's or a misconfiguration. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+
 /**
  * Verifies JWT access tokens against the token server's published keys: signature, `typ: at+jwt`, issuer,
- * audience, expiry. The JWKS is fetched on first use, not at start-up, so the API starts (and answers 401s)
+ * audience, expiry, an `iat` that is not in the future and a lifetime of at most a day. The JWKS is fetched on first use, not at start-up, so the API starts (and answers 401s)
  * even while the token server is still starting; jose caches the keys and refetches on an unknown `kid`.
  */
 @Injectable()
@@ -61,10 +66,26 @@ export class AccessTokenVerifier {
       ) {
         throw new InvalidAccessTokenError('the access token has malformed claims');
       }
+      assertPlausibleTimes(payload as { iat: number; exp: number });
       return payload as AccessTokenClaims;
     } catch (error) {
       throw classify(error);
     }
+  }
+}
+
+/**
+ * jose checks `exp` and `nbf` but not `iat` (without `maxTokenAge`): a token issued in the future, or one living a
+ * year, would pass for as long as its `exp` says.
+ */
+function assertPlausibleTimes({ iat, exp }: { iat: number; exp: number }): void {
+  if (iat > Math.floor(Date.now() / 1000) + CLOCK_TOLERANCE_SECONDS) {
+    throw new InvalidAccessTokenError('the access token was issued in the future (iat)');
+  }
+  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new InvalidAccessTokenError(
+      `the access token lives longer than this API accepts (exp - iat over ${MAX_TOKEN_LIFETIME_SECONDS} s)`,
+    );
   }
 }
 

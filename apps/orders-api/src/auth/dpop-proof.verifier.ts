@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 
-import type { OrdersApiSettings } from '../orders-api.config.js';
+import { publicUrlOf, type OrdersApiSettings } from '../orders-api.config.js';
 import { ORDERS_API_SETTINGS } from '../orders-api.constants.js';
+import { DPoPReplayCache } from './dpop-replay-cache.js';
 
 /** Asymmetric algorithms accepted for DPoP proofs (RFC 9449 section 4.2: never `none`, never a MAC). */
 export const DPOP_ALGORITHMS = [
@@ -24,11 +25,20 @@ const PROOF_MAX_AGE_SECONDS = 60;
 const CLOCK_TOLERANCE_SECONDS = 5;
 /** A server nonce is replaced this often; the previous one is still accepted. */
 const NONCE_LIFETIME_MS = 60_000;
-/** Remembered `jti`s at most; beyond that the oldest go first (they are about to expire anyway). */
-const MAX_REMEMBERED_PROOFS = 100_000;
+/** Remembered `jti`s at most, unless the settings say otherwise; beyond that new proofs are refused. */
+export const DEFAULT_DPOP_REPLAY_CACHE_SIZE = 100_000;
+/** A proof accepted now has `iat` at most the tolerance ahead, so it stays acceptable this long: remember it as long. */
+const PROOF_RETENTION_MS = (PROOF_MAX_AGE_SECONDS + 2 * CLOCK_TOLERANCE_SECONDS) * 1000;
 
 /** The proof does not prove possession of the token's key for this request: 401 `invalid_dpop_proof`. */
 export class InvalidDPoPProofError extends Error {}
+
+/** Every remembered proof is still valid and there is no room for another: 503, try again after `retryAfterSeconds`. */
+export class DPoPReplayCacheFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many DPoP proofs in the last minute; try again later');
+  }
+}
 
 /** The proof lacks the server's current nonce: 401 `use_dpop_nonce` with `DPoP-Nonce: <nonce>`. */
 export class DPoPNonceRequiredError extends Error {
@@ -40,9 +50,9 @@ export class DPoPNonceRequiredError extends Error {
 export interface DPoPProofCheck {
   /** The `DPoP` request header. */
   proof: string | undefined;
-  /** The request method and URL (scheme, host and path; the query is ignored). */
+  /** The request method and its path (with the query, which is ignored); the URL is this API's configured one. */
   method: string;
-  url: string;
+  path: string;
   /** The access token from `Authorization: DPoP <token>`. */
   accessToken: string;
   /** `cnf.jkt` of the verified access token. */
@@ -52,15 +62,20 @@ export interface DPoPProofCheck {
 /**
  * Checks the DPoP proof of a request to this API (RFC 9449 sections 4.3 and 7.1) with jose: a `dpop+jwt` signed by
  * the public key in its header, that key's thumbprint equal to the token's `cnf.jkt`, `htm`/`htu` naming this
- * request, `iat` fresh, `ath` the hash of the presented token, a `jti` never seen before, and — when nonces are on —
+ * request at this API's configured URL (never the `Host` header, which the caller chooses), `iat` fresh, `ath` the hash of the presented token, a `jti` never seen before, and — when nonces are on —
  * a nonce this server issued.
  */
 @Injectable()
 export class DPoPProofVerifier {
-  private readonly seen = new Map<string, number>();
+  private readonly replays: DPoPReplayCache;
   private nonce?: { current: string; previous?: string; rotatesAt: number };
 
-  constructor(@Inject(ORDERS_API_SETTINGS) private readonly settings: OrdersApiSettings) {}
+  constructor(@Inject(ORDERS_API_SETTINGS) private readonly settings: OrdersApiSettings) {
+    this.replays = new DPoPReplayCache(
+      settings.dpopReplayCacheSize ?? DEFAULT_DPOP_REPLAY_CACHE_SIZE,
+      PROOF_RETENTION_MS,
+    );
+  }
 
   /** @returns the nonce to send along with the response, when the client should switch to a newer one. */
   async verify(check: DPoPProofCheck): Promise<{ nextNonce?: string }> {
@@ -86,7 +101,7 @@ export class DPoPProofVerifier {
     }
     if (payload.htm !== check.method)
       throw new InvalidDPoPProofError('the DPoP proof is for another method (htm)');
-    if (!sameTarget(payload.htu, check.url))
+    if (!sameTarget(payload.htu, publicUrlOf(this.settings, check.path)))
       throw new InvalidDPoPProofError('the DPoP proof is for another URL (htu)');
     if (payload.ath !== createHash('sha256').update(check.accessToken).digest('base64url')) {
       throw new InvalidDPoPProofError('the DPoP proof is for another access token (ath)');
@@ -105,19 +120,13 @@ export class DPoPProofVerifier {
       }
       if (payload.nonce !== nonce.current) nextNonce = nonce.current;
     }
-    this.rememberOnce(payload.jti, (payload.iat as number) + PROOF_MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS);
-    return nextNonce ? { nextNonce } : {};
-  }
-
-  /** Throws for a `jti` seen before (a replayed proof); otherwise remembers it until the proof expires. */
-  private rememberOnce(jti: string, expiresAt: number): void {
-    const now = Math.floor(Date.now() / 1000);
-    for (const [seenJti, until] of this.seen) {
-      if (until > now && this.seen.size < MAX_REMEMBERED_PROOFS) break;
-      this.seen.delete(seenJti);
+    switch (this.replays.remember(payload.jti)) {
+      case 'replayed':
+        throw new InvalidDPoPProofError('the DPoP proof was already used (jti replay)');
+      case 'full':
+        throw new DPoPReplayCacheFullError(this.replays.secondsUntilRoom());
     }
-    if (this.seen.has(jti)) throw new InvalidDPoPProofError('the DPoP proof was already used (jti replay)');
-    this.seen.set(jti, expiresAt);
+    return nextNonce ? { nextNonce } : {};
   }
 
   private currentNonce(): { current: string; previous?: string } {

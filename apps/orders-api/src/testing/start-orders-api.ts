@@ -28,7 +28,8 @@ export interface RunningOrdersApi {
  *
  * `audience` defaults to `http://localhost:3001` (the `ORDERS_API_URL` default), which is also the default
  * resource of `startTokenServer`: the two servers cannot both learn each other's random port before they
- * start, and the audience is an identifier, not an address. Pass `issuer` (the token server's `url`).
+ * start, and the audience is an identifier, not an address. Pass `issuer` (the token server's `url`). DPoP proofs
+ * must name `url` (the `publicUrl`), unless `publicUrl` is given.
  */
 export async function startOrdersApi(overrides: Partial<OrdersApiSettings> = {}): Promise<RunningOrdersApi> {
   const settings: OrdersApiSettings = {
@@ -58,10 +59,13 @@ export async function startOrdersApi(overrides: Partial<OrdersApiSettings> = {})
   );
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `${settings.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   settings.port = port;
+  // The app holds this very object: DPoP proofs are checked against the URL it actually listens on.
+  settings.publicUrl ??= url;
 
   return {
-    url: `${settings.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url,
     settings,
     requests,
     close: async () => {
