@@ -95,6 +95,24 @@ describe('background refresh and the failure policy', () => {
     );
   });
 
+  it.each([
+    ['an expires_in of 30 days', { expires_in: 30 * 24 * 3600 }, {}],
+    ['an expires_in of a year', { expires_in: 365 * 24 * 3600 }, {}],
+    ['a default lifetime of a year', { expires_in: undefined }, { defaultLifetimeSeconds: 365 * 24 * 3600 }],
+  ])(
+    'makes one token request for 20 calls with %s (timers longer than 24.8 days)',
+    async (_name, fields, options) => {
+      endpoint.handle(issueTokens(fields));
+      const tokens = manager(options);
+      for (let call = 0; call < 20; call++) {
+        await tokens.getAccessToken('orders');
+        await sleep(10);
+      }
+      expect(tokenRequests()).toBe(1);
+      expect(tokens.getStatus()[0]?.valid).toBe(true);
+    },
+  );
+
   it('does not keep alive a token nobody uses', async () => {
     endpoint.handle(issueTokens({ expires_in: 1 }));
     const tokens = manager();

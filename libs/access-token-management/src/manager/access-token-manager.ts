@@ -19,6 +19,7 @@ import { clientMaterial } from '../protocol/client-material.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { BackoffPolicy } from './backoff-policy.js';
 import { isPermanentFailure } from './failure-classification.js';
+import { startLongTimer } from './long-timer.js';
 import { renewalPoint } from './renewal-policy.js';
 import { SingleFlight } from './single-flight.js';
 import type { TokenKeyState } from './token-key-state.js';
@@ -386,13 +387,12 @@ export class AccessTokenManager {
   private scheduleAt(state: TokenKeyState, at: number): void {
     if (this.closed || !this.options.refreshAhead) return;
     this.cancelTimer(state);
-    state.timer = setTimeout(() => void this.onRefreshTimer(state), Math.max(0, at - this.now()));
-    // A pending renewal must never keep the process alive.
-    state.timer.unref();
+    // Unref'd, and correct beyond the ~24.8 days one Node timer holds (a year-long token is renewed once).
+    state.timer = startLongTimer(() => void this.onRefreshTimer(state), at - this.now());
   }
 
   private cancelTimer(state: TokenKeyState): void {
-    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer?.cancel();
     state.timer = undefined;
   }
 

@@ -1,6 +1,7 @@
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import type { AccessTokenError } from '../errors.js';
 import type { TokenRequest } from '../protocol/token-request.interface.js';
+import type { LongTimer } from './long-timer.js';
 
 /**
  * What this process knows about one cache key (client + scope + resource): its failure streak and backoff, whether
@@ -21,5 +22,5 @@ export interface TokenKeyState {
   inUse: boolean;
   /** Expiry of the newest token seen for this key (epoch ms). */
   validUntil?: number;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
 }
