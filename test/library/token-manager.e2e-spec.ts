@@ -54,6 +54,7 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
       ),
     );
   }
+  const requestedScopes = () => endpoint.requests.map((r) => new URLSearchParams(r.body).get('scope'));
 
   it('makes one token request for 500 concurrent calls and gives all of them the same token', async () => {
     const tokens = manager();
@@ -227,6 +228,42 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
       code: 'ERR_INVALID_ARGUMENT',
     });
     expect(endpoint.requests).toHaveLength(0);
+  });
+
+  it("means by scope: '' a request without a scope parameter, cached apart from the client's default scope", async () => {
+    const tokens = manager(); // default scope: orders.read
+    const unscoped = await tokens.getAccessToken('orders', { scope: '' });
+    const blank = await tokens.getAccessToken('orders', { scope: '  ' });
+    const byDefault = await tokens.getAccessToken('orders');
+    expect(blank.value).toBe(unscoped.value);
+    expect(byDefault.value).not.toBe(unscoped.value);
+    expect(requestedScopes()).toEqual([null, 'orders.read']);
+
+    // A client without a default scope: no scope and scope '' are the same request, so the same token.
+    const plain = manager({ scope: undefined });
+    endpoint.requests.length = 0;
+    const none = await plain.getAccessToken('orders');
+    expect((await plain.getAccessToken('orders', { scope: '' })).value).toBe(none.value);
+    expect(requestedScopes()).toEqual([null]);
+  });
+
+  it("never serves an invalid scope or resource another call's token, whatever characters they hold", async () => {
+    const tokens = manager();
+    // Joined with the old lookup key's separator these two calls were the same string.
+    const valid = await tokens.getAccessToken('orders', {
+      scope: 'a',
+      resource: 'https://r.example/x\u0000y',
+    });
+    expect(valid.type).toBe('Bearer');
+    await expect(
+      tokens.getAccessToken('orders', { scope: 'a\u0000https://r.example/x', resource: 'y' }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    // ...and this one was the key of a call without arguments.
+    await tokens.getAccessToken('orders');
+    await expect(tokens.getAccessToken('orders', { scope: '\u0001' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    expect(endpoint.requests).toHaveLength(2);
   });
 
   it('rejects an unknown client name with ERR_CLIENT_NOT_FOUND', async () => {

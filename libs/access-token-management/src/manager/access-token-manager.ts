@@ -18,6 +18,7 @@ import type { AccessToken } from '../access-token.js';
 import { clientMaterial } from '../protocol/client-material.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { BackoffPolicy } from './backoff-policy.js';
+import { CallIndex } from './call-index.js';
 import { isPermanentFailure } from './failure-classification.js';
 import { startLongTimer } from './long-timer.js';
 import { renewalPoint } from './renewal-policy.js';
@@ -30,7 +31,11 @@ import { tokenStatuses } from './token-status.js';
 
 /** Per-call choices of {@link AccessTokenManager.getAccessToken}. */
 export interface GetAccessTokenOptions {
-  /** Scopes to ask for instead of the client's default. Tokens are cached per scope set. */
+  /**
+   * Space-separated scopes to ask for instead of the client's default. Tokens are cached per scope set (order and
+   * repeated spaces do not matter). `''` (or only spaces) asks explicitly for no scope: the request carries no `scope`
+   * parameter, so the server applies its default, and the token is cached apart from the client's default scope.
+   */
   scope?: string;
   /** RFC 8707 resource to ask for instead of the client's default. Tokens are cached per resource. */
   resource?: string;
@@ -52,6 +57,8 @@ export interface AccessTokenManagerDependencies {
 /** A token request holds the cross-instance lock for its timeout plus this much. */
 const LOCK_MARGIN_MS = 2_000;
 
+const NO_OPTIONS: GetAccessTokenOptions = Object.freeze({});
+
 /**
  * Gives out access tokens for the configured clients: served from the cache, renewed in the background before they
  * expire while callers keep getting the cached one, one token request per client, scope and resource however many
@@ -70,8 +77,8 @@ export class AccessTokenManager {
   private readonly endpoint: TokenEndpoint;
   private readonly flights = new SingleFlight<AccessToken>();
   private readonly states = new Map<string, TokenKeyState>();
-  /** Call arguments -> cache key, so the hot path neither re-validates nor re-hashes. */
-  private readonly keysByTarget = new Map<string, string>();
+  /** Call arguments as given -> their key's state, so the hot path neither re-validates nor re-hashes. */
+  private readonly calls = new CallIndex<TokenKeyState>();
   private readonly backoff: BackoffPolicy;
   private readonly metrics: TokenMetrics;
   private readonly logger: TokenLogger;
@@ -118,8 +125,11 @@ export class AccessTokenManager {
    * @throws AccessTokenError with code `ERR_CLIENT_NOT_FOUND`, `ERR_INVALID_ARGUMENT`, `ERR_TOKEN_ENDPOINT_ERROR`,
    *   `ERR_TOKEN_RESPONSE_INVALID`, `ERR_TOKEN_ENDPOINT_UNAVAILABLE` or `ERR_DISCOVERY_FAILED`.
    */
-  async getAccessToken(clientName: string, options: GetAccessTokenOptions = {}): Promise<AccessToken> {
-    const state = this.stateFor(this.getClientOptions(clientName), options);
+  async getAccessToken(
+    clientName: string,
+    options: GetAccessTokenOptions = NO_OPTIONS,
+  ): Promise<AccessToken> {
+    const state = this.stateFor(clientName, options);
     if (options.forceRenewal) {
       return this.flights.current(state.key) ?? this.startRequest(state, undefined, true);
     }
@@ -143,9 +153,9 @@ export class AccessTokenManager {
   /** Drops the cached token of a client (for its default or the given scope and resource). */
   async deleteAccessToken(
     clientName: string,
-    options: Omit<GetAccessTokenOptions, 'forceRenewal'> = {},
+    options: Omit<GetAccessTokenOptions, 'forceRenewal'> = NO_OPTIONS,
   ): Promise<void> {
-    const state = this.stateFor(this.getClientOptions(clientName), options);
+    const state = this.stateFor(clientName, options);
     this.cancelTimer(state);
     state.validUntil = undefined;
     await this.store.delete(state.key);
@@ -167,13 +177,11 @@ export class AccessTokenManager {
   }
 
   /** The per-key state of a call, created on first use; checks per-call values, which skip start-up validation. */
-  private stateFor(
-    client: ResolvedClientOptions,
-    options: Omit<GetAccessTokenOptions, 'forceRenewal'>,
-  ): TokenKeyState {
-    const target = `${client.name}\u0000${options.scope ?? '\u0001'}\u0000${options.resource ?? '\u0001'}`;
-    const known = this.keysByTarget.get(target);
-    if (known !== undefined) return this.states.get(known) as TokenKeyState;
+  private stateFor(clientName: string, options: Omit<GetAccessTokenOptions, 'forceRenewal'>): TokenKeyState {
+    // Found only if these very values were validated before: they are map keys as given, none can pose as another.
+    const known = this.calls.get(clientName, options.scope, options.resource);
+    if (known !== undefined) return known;
+    const client = this.getClientOptions(clientName);
     if (options.scope !== undefined && !isScope(options.scope)) {
       throw new AccessTokenError(
         AccessTokenErrorCode.InvalidArgument,
@@ -188,7 +196,9 @@ export class AccessTokenManager {
         client.name,
       );
     }
-    const scope = options.scope === undefined ? client.scope : normalizeScope(options.scope);
+    // '' (or only spaces) stays '': explicitly no scope, which the token endpoint sends as no scope parameter and the
+    // cache key holds as no scope; undefined means the client's default.
+    const scope = options.scope === undefined ? client.scope : (normalizeScope(options.scope) ?? '');
     const resource = options.resource ?? client.resource;
     const key = tokenCacheKey({
       prefix: this.options.cacheKeyPrefix,
@@ -206,7 +216,7 @@ export class AccessTokenManager {
       state = { key, client, request: { scope, resource }, failures: 0, retryAt: 0, inUse: false };
       this.states.set(key, state);
     }
-    this.keysByTarget.set(target, key);
+    this.calls.set(clientName, options.scope, options.resource, state);
     return state;
   }
 
