@@ -89,6 +89,22 @@ describe('a fleet under load through token endpoint and Redis faults', () => {
     };
   }
 
+  it('fails no call while a token is valid when the token endpoint hangs through a renewal', async () => {
+    // 8 s tokens renewed 3 s early, without jitter: every process renews 5 s after issue, inside the 3.5 s hang
+    // (from 5.5 s to 2 s of token life left), with a 10 s request timeout.
+    const issued = scriptEndpoint(8, (since) => (since >= 2_500 && since < 6_000 ? 'hang' : undefined));
+    const fleet = await startFleet({ refreshBeforeExpirySeconds: 3, refreshJitter: 0 });
+    const until = Date.now() + 11_000;
+    const records = (await Promise.all(fleet.map((member) => member.load(50, until)))).flat();
+
+    const result = summary(records, issued);
+    expect(result.calls).toBeGreaterThan(500);
+    expect(result.failedWhileValid).toBe(0);
+    expect(result.failed).toBe(0);
+    // The first token, the renewal that went into the hang, and the fresh attempts after it: nothing per call.
+    expect(result.tokenRequests).toBeLessThanOrEqual(6);
+  }, 60_000);
+
   it('fails no call while a token is valid when Redis comes back empty and the token endpoint then fails for 2 s', async () => {
     // 8 s tokens renewed 4 s early, without jitter. Redis restarts (empty) 2.5 s after issue; the token endpoint fails
     // from 3.5 s to 5.5 s, through the renewal point: the in-process copies are all that is left to serve.

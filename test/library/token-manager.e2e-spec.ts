@@ -33,6 +33,7 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
   function manager(
     overrides: Partial<AccessTokenOptions['clients'][string]> = {},
     options: Partial<AccessTokenOptions> = {},
+    random?: () => number,
   ) {
     clock = Date.parse('2026-01-01T00:00:00Z');
     endpoint.handle(issueTokens());
@@ -50,7 +51,7 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
           },
           ...options,
         },
-        { now },
+        { now, random },
       ),
     );
   }
@@ -264,6 +265,20 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
       code: 'ERR_INVALID_ARGUMENT',
     });
     expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('retries a failing token endpoint every base delay while no token is usable, so recovery takes a second', async () => {
+    const tokens = manager({}, {}, () => 0.99); // the dice fall high: the longest backoff delays
+    endpoint.handle(sendJson(503, { down: true }));
+    for (let step = 0; step < 100; step++) {
+      await tokens.getAccessToken('orders').catch(() => undefined);
+      clock += 100;
+    }
+    // 10 s of outage: at most one attempt per base delay (1 s), whatever the call rate.
+    expect(endpoint.requests.length).toBeLessThanOrEqual(11);
+    endpoint.handle(issueTokens());
+    clock += 1_000;
+    await expect(tokens.getAccessToken('orders')).resolves.toMatchObject({ type: 'Bearer' });
   });
 
   it('rejects an unknown client name with ERR_CLIENT_NOT_FOUND', async () => {

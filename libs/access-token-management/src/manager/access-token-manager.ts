@@ -17,6 +17,7 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessToken } from '../access-token.js';
 import { clientMaterial } from '../protocol/client-material.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
+import { nextAttemptAt, renewalBudgetMs, withinBudget } from './attempt-timing.js';
 import { BackoffPolicy } from './backoff-policy.js';
 import { CallIndex } from './call-index.js';
 import { isPermanentFailure } from './failure-classification.js';
@@ -54,10 +55,19 @@ export interface AccessTokenManagerDependencies {
   meter?: Meter;
 }
 
-/** A token request holds the cross-instance lock for its timeout plus this much. */
+/** A token request holds the cross-instance lock for as long as it may wait on the endpoint plus this much. */
 const LOCK_MARGIN_MS = 2_000;
 
 const NO_OPTIONS: GetAccessTokenOptions = Object.freeze({});
+
+/** One token request in the making: what it may fall back to and until when it may wait. */
+interface Attempt {
+  /** The token it renews, while that can still be served. */
+  readonly fallback?: CachedToken;
+  readonly forced: boolean;
+  /** Real-clock epoch ms after which a renewal stops waiting (Infinity: the request timeout alone bounds it). */
+  readonly waitUntil: number;
+}
 
 /**
  * Gives out access tokens for the configured clients: served from the cache, renewed in the background before they
@@ -213,7 +223,14 @@ export class AccessTokenManager {
     });
     let state = this.states.get(key);
     if (state === undefined) {
-      state = { key, client, request: { scope, resource }, failures: 0, retryAt: 0, inUse: false };
+      state = {
+        key,
+        client,
+        request: { scope, resource },
+        failures: 0,
+        retryAt: 0,
+        inUse: false,
+      };
       this.states.set(key, state);
     }
     this.calls.set(clientName, options.scope, options.resource, state);
@@ -233,46 +250,72 @@ export class AccessTokenManager {
   /** Starts a token request unless the key is backing off, in which case the last error is thrown at once. */
   private startRequest(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
+    cached: CachedToken | undefined,
     forced: boolean,
   ): Promise<AccessToken> {
     if (state.lastError && this.now() < state.retryAt) {
-      if (!forced && fallback && this.now() < this.usableUntil(fallback))
-        return Promise.resolve(fallback.token);
+      if (!forced && cached && this.now() < this.usableUntil(cached)) return Promise.resolve(cached.token);
       return Promise.reject(state.lastError);
     }
-    return this.flights.run(state.key, () => this.requestToken(state, fallback, forced));
+    return this.flights.run(state.key, () => this.requestToken(state, cached, forced));
   }
 
   private async requestToken(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
+    cached: CachedToken | undefined,
     forced: boolean,
   ): Promise<AccessToken> {
+    const fallback = !forced && cached && this.now() < this.usableUntil(cached) ? cached : undefined;
+    // A renewal never outlives the token it renews: it waits only part of the time that token can still be served.
+    const budgetMs = fallback
+      ? renewalBudgetMs(
+          this.usableUntil(fallback) - this.now(),
+          state.client.requestTimeoutMs,
+          this.options.backoffBaseMs,
+        )
+      : Infinity;
+    const attempt: Attempt = {
+      fallback,
+      forced,
+      waitUntil: Date.now() + budgetMs,
+    };
     let owner: string | undefined;
     if (!forced) {
       // Another flight or another instance may have stored a token since the caller read the cache: use it rather
       // than fetch again. (The token being replaced does not count: a jittered refresh runs before its renewal point.)
-      const latest = await this.newerToken(state, fallback);
+      const latest = await this.newerToken(state, cached);
       if (latest) return latest;
-      const turn = await this.takeTurn(state, fallback);
+      const turn = await this.takeTurn(state, cached, attempt);
       if ('token' in turn) return turn.token;
+      if (turn.gaveUp) {
+        // The budget went on waiting for another instance: keep serving, the next call past the renewal point tries
+        // again. With nothing left to serve, wait and fetch like any caller without a token.
+        const served = this.servable(state, attempt);
+        return served ? served.token : this.requestToken(state, undefined, false);
+      }
       owner = turn.owner;
     }
     try {
-      return await this.fetchToken(state, fallback, forced);
+      return await this.fetchToken(state, attempt);
     } finally {
       if (owner !== undefined) void this.store.releaseLock(state.key, owner);
     }
   }
 
-  /** A token in the shared store newer than `fallback` and before its renewal point, adopted as ours. */
+  /** The attempt's fallback, if it may still be served: not past its margin. */
+  private servable(state: TokenKeyState, attempt: Attempt): CachedToken | undefined {
+    const { fallback } = attempt;
+    if (fallback === undefined) return undefined;
+    return this.now() < this.usableUntil(fallback) ? fallback : undefined;
+  }
+
+  /** A token in the shared store newer than `replaced` and before its renewal point, adopted as ours. */
   private async newerToken(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
+    replaced: CachedToken | undefined,
   ): Promise<AccessToken | undefined> {
     const latest = await this.readCache(state.key, true);
-    if (!latest || latest.token.value === fallback?.token.value || this.now() >= latest.renewAt)
+    if (!latest || latest.token.value === replaced?.token.value || this.now() >= latest.renewAt)
       return undefined;
     this.scheduleRefresh(state, latest);
     return latest.token;
@@ -280,54 +323,63 @@ export class AccessTokenManager {
 
   /**
    * Cross-instance single flight: take the key's lock, or wait (polling with backoff) for the instance that holds it
-   * to store a token. A holder that dies leaves a lock that expires; then a waiter takes it. Waiting is bounded by the
-   * lock's lifetime: past it, this instance requests a token itself rather than wait on a stuck peer.
+   * to store a token. A holder that dies leaves a lock that expires; then a waiter takes it. A waiter without a usable
+   * token waits at most one lock lifetime (request timeout + margin), then requests a token itself rather than wait on
+   * a stuck peer; a background renewal waits at most its budget, a caller's own renewal not at all, then gives up
+   * (`gaveUp`) and keeps serving its token.
    */
   private async takeTurn(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
-  ): Promise<{ token: AccessToken } | { owner?: string }> {
-    // Longer than one token request may take, so a live holder never loses its lock mid-request.
-    const lockTtl = state.client.requestTimeoutMs + LOCK_MARGIN_MS;
-    const deadline = Date.now() + lockTtl + LOCK_MARGIN_MS;
+    replaced: CachedToken | undefined,
+    attempt: Attempt,
+  ): Promise<{ token: AccessToken } | { owner?: string; gaveUp?: boolean }> {
+    const lockLifetimeMs = () =>
+      Math.min(state.client.requestTimeoutMs, attempt.waitUntil - Date.now()) + LOCK_MARGIN_MS;
+    const deadline = Math.min(Date.now() + lockLifetimeMs(), attempt.waitUntil);
     let pause = 25;
     for (;;) {
-      const attempt = await this.store.acquireLock(state.key, lockTtl);
-      if (attempt.status === 'acquired') {
+      // Longer than this request may wait on the endpoint, so a live holder never loses its lock mid-request.
+      const taken = await this.store.acquireLock(state.key, lockLifetimeMs());
+      if (taken.status === 'acquired') {
         // The previous holder may have stored its token and released just before we asked.
-        const stored = await this.newerToken(state, fallback);
-        if (!stored) return { owner: attempt.owner };
-        void this.store.releaseLock(state.key, attempt.owner);
+        const stored = await this.newerToken(state, replaced);
+        if (!stored) return { owner: taken.owner };
+        void this.store.releaseLock(state.key, taken.owner);
         return { token: stored };
       }
-      if (attempt.status === 'unavailable') return {};
+      if (taken.status === 'unavailable') return {};
+      // Without background refresh the renewal is the caller's own call: one a valid token can serve never waits.
+      if (attempt.fallback && !this.options.refreshAhead) return { gaveUp: true };
       do {
-        if (this.closed || Date.now() >= deadline) return {};
-        await new Promise((resolve) => setTimeout(resolve, pause));
+        if (this.closed) return {};
+        if (Date.now() >= deadline) return { gaveUp: deadline === attempt.waitUntil };
+        await sleep(Math.min(pause, deadline - Date.now()));
         pause = Math.min(pause * 1.5, 250);
-        const shared = await this.newerToken(state, fallback);
+        const shared = await this.newerToken(state, replaced);
         if (shared) return { token: shared };
       } while (await this.store.isLocked(state.key));
       // Released (or expired) without a new token: the holder failed. Try to take over.
     }
   }
 
-  private async fetchToken(
-    state: TokenKeyState,
-    fallback: CachedToken | undefined,
-    forced: boolean,
-  ): Promise<AccessToken> {
+  private async fetchToken(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
     const { client } = state;
     if (state.failures > 0) this.metrics.retry(client.name);
     const started = this.now();
+    const budgetMs = attempt.waitUntil - Date.now();
     let token: AccessToken;
     try {
-      token = await this.endpoint.requestToken(client, state.request);
+      const request = this.endpoint.requestToken(client, state.request);
+      // The request's own timeout comes first unless the renewal's budget is shorter.
+      token = await (budgetMs < client.requestTimeoutMs
+        ? withinBudget(request, budgetMs, client.name)
+        : request);
     } catch (caught) {
       const error = caught as AccessTokenError;
       this.metrics.request(client.name, 'failure', (this.now() - started) / 1000, error.code);
-      this.recordFailure(state, error);
-      if (!forced && fallback && this.now() < this.usableUntil(fallback)) {
+      const fallback = this.servable(state, attempt);
+      this.recordFailure(state, error, started, fallback);
+      if (fallback) {
         // Transient trouble: try again in the background after the backoff, while the old token serves.
         if (!isPermanentFailure(error)) this.scheduleAt(state, state.retryAt);
         return fallback.token;
@@ -341,12 +393,13 @@ export class AccessTokenManager {
       renewAt: renewalPoint(received, token.expiresAt.getTime(), this.options.refreshBeforeExpirySeconds),
     };
     await this.writeCache(state.key, entry);
-    this.recordSuccess(state, entry, fallback !== undefined || forced, received - started);
+    this.recordSuccess(state, entry, attempt, received - started);
     this.scheduleRefresh(state, entry);
     return token;
   }
 
-  private recordSuccess(state: TokenKeyState, entry: CachedToken, renewed: boolean, tookMs: number): void {
+  private recordSuccess(state: TokenKeyState, entry: CachedToken, attempt: Attempt, tookMs: number): void {
+    const renewed = attempt.fallback !== undefined || attempt.forced;
     const recovered = state.failures;
     state.failures = 0;
     state.retryAt = 0;
@@ -362,11 +415,27 @@ export class AccessTokenManager {
   }
 
   /** Backs off and logs the failure once per streak and code; repeats go to debug so an outage does not flood logs. */
-  private recordFailure(state: TokenKeyState, error: AccessTokenError): void {
+  private recordFailure(
+    state: TokenKeyState,
+    error: AccessTokenError,
+    startedAt: number,
+    fallback: CachedToken | undefined,
+  ): void {
     state.failures += 1;
     state.lastError = error;
-    const delay = this.backoff.delay(state.failures, error.retryAfterMs);
-    state.retryAt = this.now() + delay;
+    const failedAt = this.now();
+    const backoffMs = this.backoff.delay(state.failures, error.retryAfterMs);
+    state.retryAt = isPermanentFailure(error)
+      ? failedAt + backoffMs
+      : nextAttemptAt({
+          startedAt,
+          failedAt,
+          backoffMs,
+          retryAfterMs: this.backoff.retryAfterFloor(error.retryAfterMs),
+          servedUntil: fallback && this.usableUntil(fallback),
+          cadenceMs: this.options.backoffBaseMs,
+        });
+    const delay = state.retryAt - failedAt;
     const message =
       `Token request for client '${state.client.name}' failed (${error.code}): ${error.message}; ` +
       `next attempt in ${Math.round(delay)} ms` +
@@ -437,4 +506,8 @@ export class AccessTokenManager {
       this.logger.warn(`Token cache write failed: ${(error as Error).message}`);
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
