@@ -231,6 +231,29 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
     expect(endpoint.requests).toHaveLength(0);
   });
 
+  it('never serves a token deleted during a background renewal, not even when that renewal fails', async () => {
+    const tokens = manager();
+    const first = await tokens.getAccessToken('orders');
+    clock += 241_000; // past the renewal point
+    let fail: () => void = () => undefined;
+    endpoint.handle((request, response) => {
+      fail = () => sendJson(503, { down: true })(request, response);
+    });
+    expect((await tokens.getAccessToken('orders')).value).toBe(first.value); // starts the renewal
+    await until(() => endpoint.requests.length === 2);
+    await tokens.deleteAccessToken('orders');
+    const afterDelete = tokens.getAccessToken('orders').then(
+      (token) => token.value,
+      (error: AccessTokenError) => error.code,
+    );
+    fail();
+    expect(await afterDelete).toBe('ERR_TOKEN_ENDPOINT_UNAVAILABLE');
+    // Within the backoff window: still the error, never the deleted token.
+    await expect(tokens.getAccessToken('orders')).rejects.toMatchObject({
+      code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+    });
+  });
+
   it("means by scope: '' a request without a scope parameter, cached apart from the client's default scope", async () => {
     const tokens = manager(); // default scope: orders.read
     const unscoped = await tokens.getAccessToken('orders', { scope: '' });

@@ -65,6 +65,8 @@ interface Attempt {
   /** The token it renews, while that can still be served. */
   readonly fallback?: CachedToken;
   readonly forced: boolean;
+  /** `TokenKeyState.generation` when it started: a deletion since then voids the fallback. */
+  readonly generation: number;
   /** Real-clock epoch ms after which a renewal stops waiting (Infinity: the request timeout alone bounds it). */
   readonly waitUntil: number;
 }
@@ -168,6 +170,8 @@ export class AccessTokenManager {
     const state = this.stateFor(clientName, options);
     this.cancelTimer(state);
     state.validUntil = undefined;
+    // A renewal in flight must not fall back to the deleted token, nor hand it to the callers that join it.
+    state.generation += 1;
     await this.store.delete(state.key);
   }
 
@@ -230,6 +234,7 @@ export class AccessTokenManager {
         failures: 0,
         retryAt: 0,
         inUse: false,
+        generation: 0,
       };
       this.states.set(key, state);
     }
@@ -277,6 +282,7 @@ export class AccessTokenManager {
     const attempt: Attempt = {
       fallback,
       forced,
+      generation: state.generation,
       waitUntil: Date.now() + budgetMs,
     };
     let owner: string | undefined;
@@ -302,10 +308,10 @@ export class AccessTokenManager {
     }
   }
 
-  /** The attempt's fallback, if it may still be served: not past its margin. */
+  /** The attempt's fallback, if it may still be served: not deleted since the attempt began, not past its margin. */
   private servable(state: TokenKeyState, attempt: Attempt): CachedToken | undefined {
     const { fallback } = attempt;
-    if (fallback === undefined) return undefined;
+    if (fallback === undefined || state.generation !== attempt.generation) return undefined;
     return this.now() < this.usableUntil(fallback) ? fallback : undefined;
   }
 

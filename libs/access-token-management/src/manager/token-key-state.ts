@@ -22,5 +22,7 @@ export interface TokenKeyState {
   inUse: boolean;
   /** Expiry of the newest token seen for this key (epoch ms). */
   validUntil?: number;
+  /** Counts `deleteAccessToken` calls: a flight started before one never falls back to the token it held. */
+  generation: number;
   timer?: LongTimer;
 }
