@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import axios from 'axios';
 import { Keyv } from 'keyv';
 import {
   AccessTokenError,
   AccessTokenManager,
+  attachAccessToken,
   type AccessTokenOptions,
 } from 'nestjs-access-token-management';
 import { sendJson, sendText, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
@@ -288,6 +290,35 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
       code: 'ERR_INVALID_ARGUMENT',
     });
     expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('bounds forced renewals when the API rejects every token: the backoff applies to them too', async () => {
+    const api = await startScriptedServer((_request, response) => {
+      response.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      response.end();
+    });
+    try {
+      const tokens = manager({ baseURL: api.url });
+      const http = axios.create({ baseURL: api.url });
+      attachAccessToken(http, tokens, 'orders');
+      const statuses: number[] = [];
+      for (let call = 0; call < 20; call++) {
+        statuses.push(
+          await http.get('/orders').then(
+            (r) => r.status,
+            (e: { response?: { status: number } }) => e.response?.status ?? 0,
+          ),
+        );
+      }
+      expect(statuses).toEqual(Array(20).fill(401));
+      expect(api.requests.length).toBe(40); // every call was retried once...
+      expect(endpoint.requests.length).toBe(2); // ...but only the first forced renewal went to the token endpoint
+      clock += 10_001; // after the backoff delay, a forced renewal is made again
+      await http.get('/orders').catch(() => undefined);
+      expect(endpoint.requests).toHaveLength(3);
+    } finally {
+      await api.close();
+    }
   });
 
   it('retries a failing token endpoint every base delay while no token is usable, so recovery takes a second', async () => {

@@ -40,7 +40,10 @@ export interface GetAccessTokenOptions {
   scope?: string;
   /** RFC 8707 resource to ask for instead of the client's default. Tokens are cached per resource. */
   resource?: string;
-  /** Skip the cache and fetch a new token (e.g. after the API rejected the cached one). */
+  /**
+   * Skip the cache and fetch a new token (e.g. after the API rejected the cached one). Forced renewals of one key back
+   * off like failures: the first is made at once, one that follows within the backoff delay is an ordinary call.
+   */
   forceRenewal?: boolean;
 }
 
@@ -143,7 +146,10 @@ export class AccessTokenManager {
   ): Promise<AccessToken> {
     const state = this.stateFor(clientName, options);
     if (options.forceRenewal) {
-      return this.flights.current(state.key) ?? this.startRequest(state, undefined, true);
+      const running = this.flights.current(state.key);
+      if (running) return running;
+      // Inside the forced renewals' backoff (an API rejecting every token) it is an ordinary call.
+      if (this.now() >= state.forcedRenewalAt) return this.startRequest(state, undefined, true);
     }
 
     // The in-process copy answers synchronously; the store is read only past the renewal point or on a miss.
@@ -235,6 +241,8 @@ export class AccessTokenManager {
         retryAt: 0,
         inUse: false,
         generation: 0,
+        forcedRenewals: 0,
+        forcedRenewalAt: 0,
       };
       this.states.set(key, state);
     }
@@ -371,6 +379,7 @@ export class AccessTokenManager {
   private async fetchToken(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
     const { client } = state;
     if (state.failures > 0) this.metrics.retry(client.name);
+    if (attempt.forced) this.countForcedRenewal(state);
     const started = this.now();
     const budgetMs = attempt.waitUntil - Date.now();
     let token: AccessToken;
@@ -404,9 +413,26 @@ export class AccessTokenManager {
     return token;
   }
 
+  /**
+   * Forced renewals back off like failures: the first is made at once; the next, if the API rejected its token too,
+   * waits a backoff step, and so on, until an ordinary renewal succeeds.
+   */
+  private countForcedRenewal(state: TokenKeyState): void {
+    state.forcedRenewals += 1;
+    const delay = this.backoff.delay(state.forcedRenewals);
+    state.forcedRenewalAt = this.now() + delay;
+    if (state.forcedRenewals === 2) {
+      this.logger.warn(
+        `The API keeps rejecting fresh tokens of client '${state.client.name}'; forced renewals now wait for the ` +
+          `backoff (next in ${Math.round(delay)} ms)`,
+      );
+    }
+  }
+
   private recordSuccess(state: TokenKeyState, entry: CachedToken, attempt: Attempt, tookMs: number): void {
     const renewed = attempt.fallback !== undefined || attempt.forced;
     const recovered = state.failures;
+    if (!attempt.forced) state.forcedRenewals = 0;
     state.failures = 0;
     state.retryAt = 0;
     state.lastError = undefined;

@@ -24,5 +24,9 @@ export interface TokenKeyState {
   validUntil?: number;
   /** Counts `deleteAccessToken` calls: a flight started before one never falls back to the token it held. */
   generation: number;
+  /** Forced renewals since the last ordinary one: they back off like failures (an API rejecting every token). */
+  forcedRenewals: number;
+  /** No forced renewal before this (epoch ms); a forced call before it is an ordinary call. */
+  forcedRenewalAt: number;
   timer?: LongTimer;
 }
