@@ -6,6 +6,26 @@ const manager = new AccessTokenManager(JSON.parse(process.env.FLEET_OPTIONS ?? '
   logger: { log: () => undefined, warn: (message) => process.send?.({ type: 'warn', message }) },
 });
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Open loop, as traffic comes: a call every `intervalMs` until `until`, whatever earlier calls are waiting for. */
+async function load({ intervalMs, until }) {
+  const records = [];
+  const pending = [];
+  for (let next = Date.now(); next < until; next += intervalMs) {
+    await sleep(next - Date.now());
+    const at = Date.now();
+    pending.push(
+      manager.getAccessToken('orders').then(
+        () => records.push({ at, ms: Date.now() - at }),
+        (error) => records.push({ at, ms: Date.now() - at, error: error?.code ?? String(error) }),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return records.sort((a, b) => a.at - b.at);
+}
+
 process.on('message', async (command) => {
   if (command.type === 'burst') {
     const results = await Promise.allSettled(
@@ -16,6 +36,8 @@ process.on('message', async (command) => {
       values: results.map((r) => (r.status === 'fulfilled' ? r.value.value : null)),
       errors: results.filter((r) => r.status === 'rejected').map((r) => r.reason?.code ?? String(r.reason)),
     });
+  } else if (command.type === 'load') {
+    process.send?.({ type: 'load', records: await load(command) });
   } else if (command.type === 'exit') {
     await manager.onModuleDestroy();
     process.exit(0);

@@ -22,10 +22,19 @@ export interface BurstResult {
   errors: string[];
 }
 
+/** One call of a member's load: when it was made, how long it took, the error code if it failed. */
+export interface CallRecord {
+  at: number;
+  ms: number;
+  error?: string;
+}
+
 export interface FleetMember {
   child: ChildProcess;
   warnings: string[];
   burst(calls: number): Promise<BurstResult>;
+  /** A call every `intervalMs` (not waiting for earlier ones) until the epoch ms `until`; resolves once all settled. */
+  load(intervalMs: number, until: number): Promise<CallRecord[]>;
   exit(): Promise<void>;
 }
 
@@ -37,9 +46,11 @@ export async function startMember(options: unknown): Promise<FleetMember> {
   });
   const warnings: string[] = [];
   const waiting: Array<(result: BurstResult) => void> = [];
-  child.on('message', (message: { type: string; message?: string } & BurstResult) => {
+  const loading: Array<(records: CallRecord[]) => void> = [];
+  child.on('message', (message: { type: string; message?: string; records?: CallRecord[] } & BurstResult) => {
     if (message.type === 'warn' && message.message) warnings.push(message.message);
     if (message.type === 'burst') waiting.shift()?.(message);
+    if (message.type === 'load') loading.shift()?.(message.records ?? []);
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
@@ -52,6 +63,11 @@ export async function startMember(options: unknown): Promise<FleetMember> {
       new Promise((resolve) => {
         waiting.push(resolve);
         child.send({ type: 'burst', calls });
+      }),
+    load: (intervalMs, until) =>
+      new Promise((resolve) => {
+        loading.push(resolve);
+        child.send({ type: 'load', intervalMs, until });
       }),
     exit: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -68,6 +68,9 @@ describe('a fleet sharing tokens through Redis', () => {
     return created;
   }
 
+  /** Entries are stored through keyv (its 'keyv::' namespace in front); the lock is set on the raw cache key. */
+  const lockKeyOf = (entryKey = '') => `${entryKey.replace(/^keyv::/, '')}:lock`;
+
   const storedValues = async () => {
     const keys = (await raw.keys('*')).filter((k) => !k.endsWith(':lock'));
     return Promise.all(keys.map(async (k) => ({ key: k, value: (await raw.get(k)) ?? '' })));
@@ -135,6 +138,42 @@ describe('a fleet sharing tokens through Redis', () => {
     // The waiter neither fetched while the dead holder's lock stood, nor gave up: it took over once it expired.
     expect(endpoint.requests[1]!.receivedAt - shortened).toBeGreaterThanOrEqual(1_400);
   }, 30_000);
+
+  it('waits on the lock of a stuck peer no longer than the lock lifetime (request timeout + 2 s), then fetches itself', async () => {
+    endpoint.handle(issueTokens());
+    await manager({}, { requestTimeoutMs: 1_000 }).getAccessToken('orders');
+    const [entry] = await storedValues();
+    await raw.flushAll();
+    // A peer that took the lock and hangs on (a lock far longer-lived than ours would be).
+    await raw.set(lockKeyOf(entry?.key), 'stuck-peer', { expiration: { type: 'PX', value: 60_000 } });
+    endpoint.requests.length = 0;
+
+    const cold = manager({}, { requestTimeoutMs: 1_000 });
+    const started = Date.now();
+    await expect(cold.getAccessToken('orders')).resolves.toMatchObject({ type: 'Bearer' });
+    const waited = (endpoint.requests[0]?.receivedAt ?? Infinity) - started;
+    expect(endpoint.requests).toHaveLength(1);
+    expect(waited).toBeGreaterThanOrEqual(2_900); // it waited for the peer, one lock lifetime (1 s + 2 s)...
+    expect(waited).toBeLessThan(4_000); // ...and no longer
+  });
+
+  it('with refreshAhead off, serves a still-valid token at once rather than wait on the lock of another instance', async () => {
+    endpoint.handle(issueTokens());
+    let clock = Date.now();
+    const tokens = new AccessTokenManager(options({ refreshAhead: false }), { now: () => clock });
+    managers.push(tokens);
+    const first = await tokens.getAccessToken('orders');
+    const [entry] = await storedValues();
+    await raw.set(lockKeyOf(entry?.key), 'renewing-peer', { expiration: { type: 'PX', value: 60_000 } });
+    clock += 241_000; // past the renewal point; still served for another 54 s
+
+    const answer = await Promise.race([
+      tokens.getAccessToken('orders').then((token) => token.value),
+      sleep(5_000).then(() => 'still waiting on the lock'),
+    ]);
+    expect(answer).toBe(first.value);
+    expect(endpoint.requests).toHaveLength(1);
+  });
 
   it('stores nothing that reveals the token, rejects entries moved to another key, and reads rotated keys', async () => {
     endpoint.handle(issueTokens());

@@ -69,6 +69,25 @@ describe('background refresh and the failure policy', () => {
 
   const tokenRequests = () => endpoint.requests.length;
 
+  /** Open-loop load: a call every `intervalMs` whatever earlier calls are waiting for, as traffic does. */
+  async function callEvery(tokens: AccessTokenManager, intervalMs: number, durationMs: number) {
+    const outcomes: Array<{ at: number; ok: boolean; code?: string }> = [];
+    const pending: Promise<unknown>[] = [];
+    const until = Date.now() + durationMs;
+    while (Date.now() < until) {
+      const at = Date.now();
+      pending.push(
+        tokens.getAccessToken('orders').then(
+          () => outcomes.push({ at, ok: true }),
+          (error: { code?: string }) => outcomes.push({ at, ok: false, code: error.code }),
+        ),
+      );
+      await sleep(intervalMs);
+    }
+    await Promise.all(pending);
+    return outcomes;
+  }
+
   it('after the first fetch, no caller waits on a slow token endpoint across three token lifetimes', async () => {
     endpoint.handle(issueTokens({ expires_in: 2 }, 500));
     const reader = new InMemoryReader();
@@ -94,6 +113,43 @@ describe('background refresh and the failure policy', () => {
       tokenRequests(),
     );
   });
+
+  it.each([
+    ['an expires_in of 30 days', { expires_in: 30 * 24 * 3600 }, {}],
+    ['an expires_in of a year', { expires_in: 365 * 24 * 3600 }, {}],
+    ['a default lifetime of a year', { expires_in: undefined }, { defaultLifetimeSeconds: 365 * 24 * 3600 }],
+  ])(
+    'makes one token request for 20 calls with %s (timers longer than 24.8 days)',
+    async (_name, fields, options) => {
+      endpoint.handle(issueTokens(fields));
+      const tokens = manager(options);
+      for (let call = 0; call < 20; call++) {
+        await tokens.getAccessToken('orders');
+        await sleep(10);
+      }
+      expect(tokenRequests()).toBe(1);
+      expect(tokens.getStatus()[0]?.valid).toBe(true);
+    },
+  );
+
+  it('never lets a hanging renewal outlive the token it renews: a fresh attempt after the hang serves every call', async () => {
+    // 6 s tokens renewed 3 s early (no jitter): the renewal starts 3 s after issue, inside the hang.
+    let hang = { from: Infinity, to: Infinity };
+    const issue = issueTokens({ expires_in: 6 });
+    endpoint.handle((request, response) => {
+      const at = Date.now();
+      if (at >= hang.from && at < hang.to) return; // never answered
+      if (hang.from === Infinity) hang = { from: at + 1_500, to: at + 4_000 };
+      return issue(request, response);
+    });
+    const tokens = manager({ refreshBeforeExpirySeconds: 3, refreshJitter: 0 });
+    const outcomes = await callEvery(tokens, 50, 6_500);
+    const failed = outcomes.filter((outcome) => !outcome.ok);
+    expect(outcomes.length).toBeGreaterThan(60);
+    expect(failed).toEqual([]);
+    // The hung attempt, the fresh one after the hang, and the first token: nothing per call.
+    expect(tokenRequests()).toBeLessThanOrEqual(4);
+  }, 30_000);
 
   it('does not keep alive a token nobody uses', async () => {
     endpoint.handle(issueTokens({ expires_in: 1 }));

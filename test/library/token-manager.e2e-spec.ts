@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import axios from 'axios';
 import { Keyv } from 'keyv';
 import {
   AccessTokenError,
   AccessTokenManager,
+  attachAccessToken,
   type AccessTokenOptions,
 } from 'nestjs-access-token-management';
 import { sendJson, sendText, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
@@ -33,6 +35,7 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
   function manager(
     overrides: Partial<AccessTokenOptions['clients'][string]> = {},
     options: Partial<AccessTokenOptions> = {},
+    random?: () => number,
   ) {
     clock = Date.parse('2026-01-01T00:00:00Z');
     endpoint.handle(issueTokens());
@@ -50,10 +53,11 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
           },
           ...options,
         },
-        { now },
+        { now, random },
       ),
     );
   }
+  const requestedScopes = () => endpoint.requests.map((r) => new URLSearchParams(r.body).get('scope'));
 
   it('makes one token request for 500 concurrent calls and gives all of them the same token', async () => {
     const tokens = manager();
@@ -227,6 +231,108 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
       code: 'ERR_INVALID_ARGUMENT',
     });
     expect(endpoint.requests).toHaveLength(0);
+  });
+
+  it('never serves a token deleted during a background renewal, not even when that renewal fails', async () => {
+    const tokens = manager();
+    const first = await tokens.getAccessToken('orders');
+    clock += 241_000; // past the renewal point
+    let fail: () => void = () => undefined;
+    endpoint.handle((request, response) => {
+      fail = () => sendJson(503, { down: true })(request, response);
+    });
+    expect((await tokens.getAccessToken('orders')).value).toBe(first.value); // starts the renewal
+    await until(() => endpoint.requests.length === 2);
+    await tokens.deleteAccessToken('orders');
+    const afterDelete = tokens.getAccessToken('orders').then(
+      (token) => token.value,
+      (error: AccessTokenError) => error.code,
+    );
+    fail();
+    expect(await afterDelete).toBe('ERR_TOKEN_ENDPOINT_UNAVAILABLE');
+    // Within the backoff window: still the error, never the deleted token.
+    await expect(tokens.getAccessToken('orders')).rejects.toMatchObject({
+      code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
+    });
+  });
+
+  it("means by scope: '' a request without a scope parameter, cached apart from the client's default scope", async () => {
+    const tokens = manager(); // default scope: orders.read
+    const unscoped = await tokens.getAccessToken('orders', { scope: '' });
+    const blank = await tokens.getAccessToken('orders', { scope: '  ' });
+    const byDefault = await tokens.getAccessToken('orders');
+    expect(blank.value).toBe(unscoped.value);
+    expect(byDefault.value).not.toBe(unscoped.value);
+    expect(requestedScopes()).toEqual([null, 'orders.read']);
+
+    // A client without a default scope: no scope and scope '' are the same request, so the same token.
+    const plain = manager({ scope: undefined });
+    endpoint.requests.length = 0;
+    const none = await plain.getAccessToken('orders');
+    expect((await plain.getAccessToken('orders', { scope: '' })).value).toBe(none.value);
+    expect(requestedScopes()).toEqual([null]);
+  });
+
+  it("never serves an invalid scope or resource another call's token, whatever characters they hold", async () => {
+    const tokens = manager();
+    // Joined with the old lookup key's separator these two calls were the same string.
+    const valid = await tokens.getAccessToken('orders', {
+      scope: 'a',
+      resource: 'https://r.example/x\u0000y',
+    });
+    expect(valid.type).toBe('Bearer');
+    await expect(
+      tokens.getAccessToken('orders', { scope: 'a\u0000https://r.example/x', resource: 'y' }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    // ...and this one was the key of a call without arguments.
+    await tokens.getAccessToken('orders');
+    await expect(tokens.getAccessToken('orders', { scope: '\u0001' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('bounds forced renewals when the API rejects every token: the backoff applies to them too', async () => {
+    const api = await startScriptedServer((_request, response) => {
+      response.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      response.end();
+    });
+    try {
+      const tokens = manager({ baseURL: api.url });
+      const http = axios.create({ baseURL: api.url });
+      attachAccessToken(http, tokens, 'orders');
+      const statuses: number[] = [];
+      for (let call = 0; call < 20; call++) {
+        statuses.push(
+          await http.get('/orders').then(
+            (r) => r.status,
+            (e: { response?: { status: number } }) => e.response?.status ?? 0,
+          ),
+        );
+      }
+      expect(statuses).toEqual(Array(20).fill(401));
+      expect(api.requests.length).toBe(40); // every call was retried once...
+      expect(endpoint.requests.length).toBe(2); // ...but only the first forced renewal went to the token endpoint
+      clock += 10_001; // after the backoff delay, a forced renewal is made again
+      await http.get('/orders').catch(() => undefined);
+      expect(endpoint.requests).toHaveLength(3);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('retries a failing token endpoint every base delay while no token is usable, so recovery takes a second', async () => {
+    const tokens = manager({}, {}, () => 0.99); // the dice fall high: the longest backoff delays
+    endpoint.handle(sendJson(503, { down: true }));
+    for (let step = 0; step < 100; step++) {
+      await tokens.getAccessToken('orders').catch(() => undefined);
+      clock += 100;
+    }
+    // 10 s of outage: at most one attempt per base delay (1 s), whatever the call rate.
+    expect(endpoint.requests.length).toBeLessThanOrEqual(11);
+    endpoint.handle(issueTokens());
+    clock += 1_000;
+    await expect(tokens.getAccessToken('orders')).resolves.toMatchObject({ type: 'Bearer' });
   });
 
   it('rejects an unknown client name with ERR_CLIENT_NOT_FOUND', async () => {

@@ -29,10 +29,11 @@ export interface TokenStoreParts {
 }
 
 /**
- * The token cache, on cache-manager 7. Entries live in the store until their token expires, but are served only until
- * their renewal point. An in-process copy in front of the store answers the hot path without a round trip, and never
- * outlives the renewal point, so a renewal by another instance sharing the store is seen by the next read after it.
- * An entry that cannot be read (store down, slow, garbage, wrong key) is a miss, never an error.
+ * The token cache, on cache-manager 7. Entries live in the store until their token expires. An in-process copy in
+ * front of the store answers the hot path without a round trip until the renewal point; past it every read asks the
+ * store, so a renewal by another instance sharing the store is seen by the next read after it. The copy is kept until
+ * its token expires, as the fallback whenever the store has nothing newer to say (down, slow, empty after a restart,
+ * garbage): an entry that cannot be read is a miss, never an error.
  */
 export class TokenStore {
   readonly cache: Cache;
@@ -52,9 +53,9 @@ export class TokenStore {
   /** @param options.shared read the shared store even when the in-process copy is fresh (to see other instances). */
   async get(key: string, options: { shared?: boolean } = {}): Promise<CachedToken | undefined> {
     const local = this.localEntry(key);
-    if (local && !options.shared) return local;
-    // Whenever the shared store has nothing usable to say (down, slow, empty after a restart, garbage), the
-    // in-process copy stands.
+    if (local && !options.shared && this.parts.now() < local.renewAt) return local;
+    // Whenever the shared store has nothing newer to say (down, slow, empty after a restart, garbage, an older
+    // entry), the in-process copy stands.
     if (this.parts.health?.bypassed) return local;
     let stored: unknown;
     try {
@@ -71,7 +72,9 @@ export class TokenStore {
     this.parts.health?.succeeded();
     const entry = decodeEntry(this.parts.cipher ? this.parts.cipher.decrypt(stored, key) : stored);
     if (entry === undefined) return local;
-    if (this.parts.now() < entry.renewAt) this.local.set(key, entry);
+    if (local !== undefined && entry.token.expiresAt.getTime() <= local.token.expiresAt.getTime())
+      return local;
+    this.local.set(key, entry);
     return entry;
   }
 
@@ -80,12 +83,14 @@ export class TokenStore {
    * deserialisation and no allocation.
    */
   peek(key: string): CachedToken | undefined {
-    return this.localEntry(key);
+    const local = this.local.get(key);
+    return local !== undefined && this.parts.now() < local.renewAt ? local : undefined;
   }
 
+  /** The in-process copy until its token expires. */
   private localEntry(key: string): CachedToken | undefined {
     const local = this.local.get(key);
-    if (local === undefined || this.parts.now() < local.renewAt) return local;
+    if (local === undefined || this.parts.now() < local.token.expiresAt.getTime()) return local;
     this.local.delete(key);
     return undefined;
   }

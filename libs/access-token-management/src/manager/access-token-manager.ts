@@ -17,8 +17,11 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessToken } from '../access-token.js';
 import { clientMaterial } from '../protocol/client-material.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
+import { nextAttemptAt, renewalBudgetMs, withinBudget } from './attempt-timing.js';
 import { BackoffPolicy } from './backoff-policy.js';
+import { CallIndex } from './call-index.js';
 import { isPermanentFailure } from './failure-classification.js';
+import { startLongTimer } from './long-timer.js';
 import { renewalPoint } from './renewal-policy.js';
 import { SingleFlight } from './single-flight.js';
 import type { TokenKeyState } from './token-key-state.js';
@@ -29,11 +32,18 @@ import { tokenStatuses } from './token-status.js';
 
 /** Per-call choices of {@link AccessTokenManager.getAccessToken}. */
 export interface GetAccessTokenOptions {
-  /** Scopes to ask for instead of the client's default. Tokens are cached per scope set. */
+  /**
+   * Space-separated scopes to ask for instead of the client's default. Tokens are cached per scope set (order and
+   * repeated spaces do not matter). `''` (or only spaces) asks explicitly for no scope: the request carries no `scope`
+   * parameter, so the server applies its default, and the token is cached apart from the client's default scope.
+   */
   scope?: string;
   /** RFC 8707 resource to ask for instead of the client's default. Tokens are cached per resource. */
   resource?: string;
-  /** Skip the cache and fetch a new token (e.g. after the API rejected the cached one). */
+  /**
+   * Skip the cache and fetch a new token (e.g. after the API rejected the cached one). Forced renewals of one key back
+   * off like failures: the first is made at once, one that follows within the backoff delay is an ordinary call.
+   */
   forceRenewal?: boolean;
 }
 
@@ -48,8 +58,21 @@ export interface AccessTokenManagerDependencies {
   meter?: Meter;
 }
 
-/** A token request holds the cross-instance lock for its timeout plus this much. */
+/** A token request holds the cross-instance lock for as long as it may wait on the endpoint plus this much. */
 const LOCK_MARGIN_MS = 2_000;
+
+const NO_OPTIONS: GetAccessTokenOptions = Object.freeze({});
+
+/** One token request in the making: what it may fall back to and until when it may wait. */
+interface Attempt {
+  /** The token it renews, while that can still be served. */
+  readonly fallback?: CachedToken;
+  readonly forced: boolean;
+  /** `TokenKeyState.generation` when it started: a deletion since then voids the fallback. */
+  readonly generation: number;
+  /** Real-clock epoch ms after which a renewal stops waiting (Infinity: the request timeout alone bounds it). */
+  readonly waitUntil: number;
+}
 
 /**
  * Gives out access tokens for the configured clients: served from the cache, renewed in the background before they
@@ -69,8 +92,8 @@ export class AccessTokenManager {
   private readonly endpoint: TokenEndpoint;
   private readonly flights = new SingleFlight<AccessToken>();
   private readonly states = new Map<string, TokenKeyState>();
-  /** Call arguments -> cache key, so the hot path neither re-validates nor re-hashes. */
-  private readonly keysByTarget = new Map<string, string>();
+  /** Call arguments as given -> their key's state, so the hot path neither re-validates nor re-hashes. */
+  private readonly calls = new CallIndex<TokenKeyState>();
   private readonly backoff: BackoffPolicy;
   private readonly metrics: TokenMetrics;
   private readonly logger: TokenLogger;
@@ -117,10 +140,16 @@ export class AccessTokenManager {
    * @throws AccessTokenError with code `ERR_CLIENT_NOT_FOUND`, `ERR_INVALID_ARGUMENT`, `ERR_TOKEN_ENDPOINT_ERROR`,
    *   `ERR_TOKEN_RESPONSE_INVALID`, `ERR_TOKEN_ENDPOINT_UNAVAILABLE` or `ERR_DISCOVERY_FAILED`.
    */
-  async getAccessToken(clientName: string, options: GetAccessTokenOptions = {}): Promise<AccessToken> {
-    const state = this.stateFor(this.getClientOptions(clientName), options);
+  async getAccessToken(
+    clientName: string,
+    options: GetAccessTokenOptions = NO_OPTIONS,
+  ): Promise<AccessToken> {
+    const state = this.stateFor(clientName, options);
     if (options.forceRenewal) {
-      return this.flights.current(state.key) ?? this.startRequest(state, undefined, true);
+      const running = this.flights.current(state.key);
+      if (running) return running;
+      // Inside the forced renewals' backoff (an API rejecting every token) it is an ordinary call.
+      if (this.now() >= state.forcedRenewalAt) return this.startRequest(state, undefined, true);
     }
 
     // The in-process copy answers synchronously; the store is read only past the renewal point or on a miss.
@@ -142,11 +171,13 @@ export class AccessTokenManager {
   /** Drops the cached token of a client (for its default or the given scope and resource). */
   async deleteAccessToken(
     clientName: string,
-    options: Omit<GetAccessTokenOptions, 'forceRenewal'> = {},
+    options: Omit<GetAccessTokenOptions, 'forceRenewal'> = NO_OPTIONS,
   ): Promise<void> {
-    const state = this.stateFor(this.getClientOptions(clientName), options);
+    const state = this.stateFor(clientName, options);
     this.cancelTimer(state);
     state.validUntil = undefined;
+    // A renewal in flight must not fall back to the deleted token, nor hand it to the callers that join it.
+    state.generation += 1;
     await this.store.delete(state.key);
   }
 
@@ -166,13 +197,11 @@ export class AccessTokenManager {
   }
 
   /** The per-key state of a call, created on first use; checks per-call values, which skip start-up validation. */
-  private stateFor(
-    client: ResolvedClientOptions,
-    options: Omit<GetAccessTokenOptions, 'forceRenewal'>,
-  ): TokenKeyState {
-    const target = `${client.name}\u0000${options.scope ?? '\u0001'}\u0000${options.resource ?? '\u0001'}`;
-    const known = this.keysByTarget.get(target);
-    if (known !== undefined) return this.states.get(known) as TokenKeyState;
+  private stateFor(clientName: string, options: Omit<GetAccessTokenOptions, 'forceRenewal'>): TokenKeyState {
+    // Found only if these very values were validated before: they are map keys as given, none can pose as another.
+    const known = this.calls.get(clientName, options.scope, options.resource);
+    if (known !== undefined) return known;
+    const client = this.getClientOptions(clientName);
     if (options.scope !== undefined && !isScope(options.scope)) {
       throw new AccessTokenError(
         AccessTokenErrorCode.InvalidArgument,
@@ -187,7 +216,9 @@ export class AccessTokenManager {
         client.name,
       );
     }
-    const scope = options.scope === undefined ? client.scope : normalizeScope(options.scope);
+    // '' (or only spaces) stays '': explicitly no scope, which the token endpoint sends as no scope parameter and the
+    // cache key holds as no scope; undefined means the client's default.
+    const scope = options.scope === undefined ? client.scope : (normalizeScope(options.scope) ?? '');
     const resource = options.resource ?? client.resource;
     const key = tokenCacheKey({
       prefix: this.options.cacheKeyPrefix,
@@ -202,10 +233,20 @@ export class AccessTokenManager {
     });
     let state = this.states.get(key);
     if (state === undefined) {
-      state = { key, client, request: { scope, resource }, failures: 0, retryAt: 0, inUse: false };
+      state = {
+        key,
+        client,
+        request: { scope, resource },
+        failures: 0,
+        retryAt: 0,
+        inUse: false,
+        generation: 0,
+        forcedRenewals: 0,
+        forcedRenewalAt: 0,
+      };
       this.states.set(key, state);
     }
-    this.keysByTarget.set(target, key);
+    this.calls.set(clientName, options.scope, options.resource, state);
     return state;
   }
 
@@ -222,46 +263,73 @@ export class AccessTokenManager {
   /** Starts a token request unless the key is backing off, in which case the last error is thrown at once. */
   private startRequest(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
+    cached: CachedToken | undefined,
     forced: boolean,
   ): Promise<AccessToken> {
     if (state.lastError && this.now() < state.retryAt) {
-      if (!forced && fallback && this.now() < this.usableUntil(fallback))
-        return Promise.resolve(fallback.token);
+      if (!forced && cached && this.now() < this.usableUntil(cached)) return Promise.resolve(cached.token);
       return Promise.reject(state.lastError);
     }
-    return this.flights.run(state.key, () => this.requestToken(state, fallback, forced));
+    return this.flights.run(state.key, () => this.requestToken(state, cached, forced));
   }
 
   private async requestToken(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
+    cached: CachedToken | undefined,
     forced: boolean,
   ): Promise<AccessToken> {
+    const fallback = !forced && cached && this.now() < this.usableUntil(cached) ? cached : undefined;
+    // A renewal never outlives the token it renews: it waits only part of the time that token can still be served.
+    const budgetMs = fallback
+      ? renewalBudgetMs(
+          this.usableUntil(fallback) - this.now(),
+          state.client.requestTimeoutMs,
+          this.options.backoffBaseMs,
+        )
+      : Infinity;
+    const attempt: Attempt = {
+      fallback,
+      forced,
+      generation: state.generation,
+      waitUntil: Date.now() + budgetMs,
+    };
     let owner: string | undefined;
     if (!forced) {
       // Another flight or another instance may have stored a token since the caller read the cache: use it rather
       // than fetch again. (The token being replaced does not count: a jittered refresh runs before its renewal point.)
-      const latest = await this.newerToken(state, fallback);
+      const latest = await this.newerToken(state, cached);
       if (latest) return latest;
-      const turn = await this.takeTurn(state, fallback);
+      const turn = await this.takeTurn(state, cached, attempt);
       if ('token' in turn) return turn.token;
+      if (turn.gaveUp) {
+        // The budget went on waiting for another instance: keep serving, the next call past the renewal point tries
+        // again. With nothing left to serve, wait and fetch like any caller without a token.
+        const served = this.servable(state, attempt);
+        return served ? served.token : this.requestToken(state, undefined, false);
+      }
       owner = turn.owner;
     }
     try {
-      return await this.fetchToken(state, fallback, forced);
+      return await this.fetchToken(state, attempt);
     } finally {
       if (owner !== undefined) void this.store.releaseLock(state.key, owner);
     }
   }
 
-  /** A token in the shared store newer than `fallback` and before its renewal point, adopted as ours. */
+  /** The attempt's fallback, if it may still be served: not deleted since the attempt began, not past its margin. */
+  private servable(state: TokenKeyState, attempt: Attempt): CachedToken | undefined {
+    const { fallback } = attempt;
+    if (fallback === undefined || state.generation !== attempt.generation) return undefined;
+    return this.now() < this.usableUntil(fallback) ? fallback : undefined;
+  }
+
+  /** A token in the shared store newer than `replaced` and before its renewal point, adopted as ours. */
   private async newerToken(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
+    replaced: CachedToken | undefined,
   ): Promise<AccessToken | undefined> {
     const latest = await this.readCache(state.key, true);
-    if (!latest || latest.token.value === fallback?.token.value || this.now() >= latest.renewAt)
+    if (!latest || latest.token.value === replaced?.token.value || this.now() >= latest.renewAt)
       return undefined;
     this.scheduleRefresh(state, latest);
     return latest.token;
@@ -269,54 +337,64 @@ export class AccessTokenManager {
 
   /**
    * Cross-instance single flight: take the key's lock, or wait (polling with backoff) for the instance that holds it
-   * to store a token. A holder that dies leaves a lock that expires; then a waiter takes it. Waiting is bounded by the
-   * lock's lifetime: past it, this instance requests a token itself rather than wait on a stuck peer.
+   * to store a token. A holder that dies leaves a lock that expires; then a waiter takes it. A waiter without a usable
+   * token waits at most one lock lifetime (request timeout + margin), then requests a token itself rather than wait on
+   * a stuck peer; a background renewal waits at most its budget, a caller's own renewal not at all, then gives up
+   * (`gaveUp`) and keeps serving its token.
    */
   private async takeTurn(
     state: TokenKeyState,
-    fallback: CachedToken | undefined,
-  ): Promise<{ token: AccessToken } | { owner?: string }> {
-    // Longer than one token request may take, so a live holder never loses its lock mid-request.
-    const lockTtl = state.client.requestTimeoutMs + LOCK_MARGIN_MS;
-    const deadline = Date.now() + lockTtl + LOCK_MARGIN_MS;
+    replaced: CachedToken | undefined,
+    attempt: Attempt,
+  ): Promise<{ token: AccessToken } | { owner?: string; gaveUp?: boolean }> {
+    const lockLifetimeMs = () =>
+      Math.min(state.client.requestTimeoutMs, attempt.waitUntil - Date.now()) + LOCK_MARGIN_MS;
+    const deadline = Math.min(Date.now() + lockLifetimeMs(), attempt.waitUntil);
     let pause = 25;
     for (;;) {
-      const attempt = await this.store.acquireLock(state.key, lockTtl);
-      if (attempt.status === 'acquired') {
+      // Longer than this request may wait on the endpoint, so a live holder never loses its lock mid-request.
+      const taken = await this.store.acquireLock(state.key, lockLifetimeMs());
+      if (taken.status === 'acquired') {
         // The previous holder may have stored its token and released just before we asked.
-        const stored = await this.newerToken(state, fallback);
-        if (!stored) return { owner: attempt.owner };
-        void this.store.releaseLock(state.key, attempt.owner);
+        const stored = await this.newerToken(state, replaced);
+        if (!stored) return { owner: taken.owner };
+        void this.store.releaseLock(state.key, taken.owner);
         return { token: stored };
       }
-      if (attempt.status === 'unavailable') return {};
+      if (taken.status === 'unavailable') return {};
+      // Without background refresh the renewal is the caller's own call: one a valid token can serve never waits.
+      if (attempt.fallback && !this.options.refreshAhead) return { gaveUp: true };
       do {
-        if (this.closed || Date.now() >= deadline) return {};
-        await new Promise((resolve) => setTimeout(resolve, pause));
+        if (this.closed) return {};
+        if (Date.now() >= deadline) return { gaveUp: deadline === attempt.waitUntil };
+        await sleep(Math.min(pause, deadline - Date.now()));
         pause = Math.min(pause * 1.5, 250);
-        const shared = await this.newerToken(state, fallback);
+        const shared = await this.newerToken(state, replaced);
         if (shared) return { token: shared };
       } while (await this.store.isLocked(state.key));
       // Released (or expired) without a new token: the holder failed. Try to take over.
     }
   }
 
-  private async fetchToken(
-    state: TokenKeyState,
-    fallback: CachedToken | undefined,
-    forced: boolean,
-  ): Promise<AccessToken> {
+  private async fetchToken(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
     const { client } = state;
     if (state.failures > 0) this.metrics.retry(client.name);
+    if (attempt.forced) this.countForcedRenewal(state);
     const started = this.now();
+    const budgetMs = attempt.waitUntil - Date.now();
     let token: AccessToken;
     try {
-      token = await this.endpoint.requestToken(client, state.request);
+      const request = this.endpoint.requestToken(client, state.request);
+      // The request's own timeout comes first unless the renewal's budget is shorter.
+      token = await (budgetMs < client.requestTimeoutMs
+        ? withinBudget(request, budgetMs, client.name)
+        : request);
     } catch (caught) {
       const error = caught as AccessTokenError;
       this.metrics.request(client.name, 'failure', (this.now() - started) / 1000, error.code);
-      this.recordFailure(state, error);
-      if (!forced && fallback && this.now() < this.usableUntil(fallback)) {
+      const fallback = this.servable(state, attempt);
+      this.recordFailure(state, error, started, fallback);
+      if (fallback) {
         // Transient trouble: try again in the background after the backoff, while the old token serves.
         if (!isPermanentFailure(error)) this.scheduleAt(state, state.retryAt);
         return fallback.token;
@@ -330,13 +408,31 @@ export class AccessTokenManager {
       renewAt: renewalPoint(received, token.expiresAt.getTime(), this.options.refreshBeforeExpirySeconds),
     };
     await this.writeCache(state.key, entry);
-    this.recordSuccess(state, entry, fallback !== undefined || forced, received - started);
+    this.recordSuccess(state, entry, attempt, received - started);
     this.scheduleRefresh(state, entry);
     return token;
   }
 
-  private recordSuccess(state: TokenKeyState, entry: CachedToken, renewed: boolean, tookMs: number): void {
+  /**
+   * Forced renewals back off like failures: the first is made at once; the next, if the API rejected its token too,
+   * waits a backoff step, and so on, until an ordinary renewal succeeds.
+   */
+  private countForcedRenewal(state: TokenKeyState): void {
+    state.forcedRenewals += 1;
+    const delay = this.backoff.delay(state.forcedRenewals);
+    state.forcedRenewalAt = this.now() + delay;
+    if (state.forcedRenewals === 2) {
+      this.logger.warn(
+        `The API keeps rejecting fresh tokens of client '${state.client.name}'; forced renewals now wait for the ` +
+          `backoff (next in ${Math.round(delay)} ms)`,
+      );
+    }
+  }
+
+  private recordSuccess(state: TokenKeyState, entry: CachedToken, attempt: Attempt, tookMs: number): void {
+    const renewed = attempt.fallback !== undefined || attempt.forced;
     const recovered = state.failures;
+    if (!attempt.forced) state.forcedRenewals = 0;
     state.failures = 0;
     state.retryAt = 0;
     state.lastError = undefined;
@@ -351,11 +447,27 @@ export class AccessTokenManager {
   }
 
   /** Backs off and logs the failure once per streak and code; repeats go to debug so an outage does not flood logs. */
-  private recordFailure(state: TokenKeyState, error: AccessTokenError): void {
+  private recordFailure(
+    state: TokenKeyState,
+    error: AccessTokenError,
+    startedAt: number,
+    fallback: CachedToken | undefined,
+  ): void {
     state.failures += 1;
     state.lastError = error;
-    const delay = this.backoff.delay(state.failures, error.retryAfterMs);
-    state.retryAt = this.now() + delay;
+    const failedAt = this.now();
+    const backoffMs = this.backoff.delay(state.failures, error.retryAfterMs);
+    state.retryAt = isPermanentFailure(error)
+      ? failedAt + backoffMs
+      : nextAttemptAt({
+          startedAt,
+          failedAt,
+          backoffMs,
+          retryAfterMs: this.backoff.retryAfterFloor(error.retryAfterMs),
+          servedUntil: fallback && this.usableUntil(fallback),
+          cadenceMs: this.options.backoffBaseMs,
+        });
+    const delay = state.retryAt - failedAt;
     const message =
       `Token request for client '${state.client.name}' failed (${error.code}): ${error.message}; ` +
       `next attempt in ${Math.round(delay)} ms` +
@@ -386,13 +498,12 @@ export class AccessTokenManager {
   private scheduleAt(state: TokenKeyState, at: number): void {
     if (this.closed || !this.options.refreshAhead) return;
     this.cancelTimer(state);
-    state.timer = setTimeout(() => void this.onRefreshTimer(state), Math.max(0, at - this.now()));
-    // A pending renewal must never keep the process alive.
-    state.timer.unref();
+    // Unref'd, and correct beyond the ~24.8 days one Node timer holds (a year-long token is renewed once).
+    state.timer = startLongTimer(() => void this.onRefreshTimer(state), at - this.now());
   }
 
   private cancelTimer(state: TokenKeyState): void {
-    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer?.cancel();
     state.timer = undefined;
   }
 
@@ -427,4 +538,8 @@ export class AccessTokenManager {
       this.logger.warn(`Token cache write failed: ${(error as Error).message}`);
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

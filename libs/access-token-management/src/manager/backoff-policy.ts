@@ -17,8 +17,11 @@ export class BackoffPolicy {
   delay(failures: number, retryAfterMs?: number): number {
     const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
     const jittered = this.baseMs + this.random() * (ceiling - this.baseMs);
-    return retryAfterMs === undefined
-      ? jittered
-      : Math.max(jittered, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+    return retryAfterMs === undefined ? jittered : Math.max(jittered, this.retryAfterFloor(retryAfterMs));
+  }
+
+  /** The part of a server's `Retry-After` that is honoured: no attempt sooner than this. */
+  retryAfterFloor(retryAfterMs: number | undefined): number {
+    return retryAfterMs === undefined ? 0 : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
   }
 }

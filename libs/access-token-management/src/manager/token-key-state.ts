@@ -1,6 +1,7 @@
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import type { AccessTokenError } from '../errors.js';
 import type { TokenRequest } from '../protocol/token-request.interface.js';
+import type { LongTimer } from './long-timer.js';
 
 /**
  * What this process knows about one cache key (client + scope + resource): its failure streak and backoff, whether
@@ -21,5 +22,11 @@ export interface TokenKeyState {
   inUse: boolean;
   /** Expiry of the newest token seen for this key (epoch ms). */
   validUntil?: number;
-  timer?: NodeJS.Timeout;
+  /** Counts `deleteAccessToken` calls: a flight started before one never falls back to the token it held. */
+  generation: number;
+  /** Forced renewals since the last ordinary one: they back off like failures (an API rejecting every token). */
+  forcedRenewals: number;
+  /** No forced renewal before this (epoch ms); a forced call before it is an ordinary call. */
+  forcedRenewalAt: number;
+  timer?: LongTimer;
 }
