@@ -119,6 +119,13 @@ function checkInstalled(copy, wanted) {
       if (user === name || !existsSync(join(userDir, 'package.json'))) continue;
       const manifest = readJson(join(userDir, 'package.json'));
       if (!(name in { ...manifest.dependencies, ...manifest.peerDependencies })) continue;
+      // npm lets an explicit install override a peer range; a package run outside its range fails in odd ways.
+      const range = manifest.peerDependencies?.[name];
+      if (range !== undefined && !semver.satisfies(version, range)) {
+        problems.push(
+          `${user} wants ${name} ${range}: raise the library's floor, or the workspace's ${user}`,
+        );
+      }
       const seen = resolvedManifest(userDir, name, copy);
       if (seen !== rootManifest) {
         const other = seen ? readJson(seen).version : 'nothing';
