@@ -1,8 +1,9 @@
-import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
+import type { InternalAxiosRequestConfig } from 'axios';
 import type { ClientCertificateAgents } from './client-certificate.js';
 
-type BeforeRedirect = NonNullable<AxiosRequestConfig['beforeRedirect']>;
-type RedirectOptions = Parameters<BeforeRedirect>[0];
+type RedirectOptions = Record<string, unknown>;
+/** The hook of any axios of the peer range: older ones pass (options, responseDetails), later ones add requestDetails. */
+type BeforeRedirect = (options: RedirectOptions, ...details: unknown[]) => void;
 
 /** Our hooks, to the user's hook each wraps: a request sent again (a retry library) is not wrapped twice. */
 const ownHooks = new WeakMap<BeforeRedirect, BeforeRedirect | undefined>();
@@ -21,11 +22,11 @@ export function keepCredentialsOffRedirects(
   const ownAgent =
     agents !== undefined && (config.httpsAgent === undefined || config.httpsAgent === agents.presenting);
   if (ownAgent) config.httpsAgent = agents.presenting;
-  const userHook = config.beforeRedirect && unwrap(config.beforeRedirect);
-  const hook: BeforeRedirect = (options, responseDetails, requestDetails) => {
+  const userHook = config.beforeRedirect && unwrap(config.beforeRedirect as BeforeRedirect);
+  const hook: BeforeRedirect = (options, ...details) => {
     stripCredentials(options);
     if (ownAgent) presentCertificateToOwnOrigin(options, pinnedBase, agents);
-    userHook?.(options, responseDetails, requestDetails);
+    userHook?.(options, ...details);
   };
   ownHooks.set(hook, userHook);
   config.beforeRedirect = hook;
