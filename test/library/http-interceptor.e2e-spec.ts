@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import { AccessTokenManager, attachAccessToken } from 'nestjs-access-token-management';
 import { sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { issueTokens } from '../support/token-responses.js';
@@ -180,6 +180,19 @@ describe.each(['http', 'fetch'] as const)(
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(20);
       expect(api.requests).toHaveLength(40);
       expect(issuedTokens()).toBe(2); // the rejected one, and one renewal for all twenty
+    });
+
+    it('a request the caller sends again (its own retry interceptor) carries the token again', async () => {
+      api.handle((request, response) =>
+        (api.requests.length === 1 ? sendJson(503, {}) : sendJson(200, { ok: true }))(request, response),
+      );
+      http.interceptors.response.use(undefined, (error: AxiosError) =>
+        error.response?.status === 503 && error.config ? http.request(error.config) : Promise.reject(error),
+      );
+      expect((await http.get('/orders')).status).toBe(200);
+      const token = await manager.getAccessToken('orders');
+      expect(sentAuthorization(api)).toEqual([`Bearer ${token.value}`, `Bearer ${token.value}`]);
+      expect(issuedTokens()).toBe(1);
     });
 
     it('sends no request at all when no token can be had, and fails with the typed error', async () => {
