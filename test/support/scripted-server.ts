@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /** One request as the server saw it. */
 export interface RecordedRequest {
@@ -9,12 +11,19 @@ export interface RecordedRequest {
   body: string;
   /** Epoch ms when the request had been read. */
   receivedAt: number;
+  /** Over https: the subject CN of the certificate the client presented, `undefined` when it presented none. */
+  clientCertificate?: string;
 }
 
 export type ScriptedHandler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
 
+export interface ScriptedServerOptions {
+  /** Serve https with this certificate, and ask every client for its certificate (recorded, never required). */
+  tls?: { cert: string; key: string };
+}
+
 export interface ScriptedServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   url: string;
   /** Every request received, in order. */
   requests: RecordedRequest[];
@@ -29,10 +38,11 @@ export interface ScriptedServer {
  */
 export async function startScriptedServer(
   handler: ScriptedHandler = sendJson(200, {}),
+  options: ScriptedServerOptions = {},
 ): Promise<ScriptedServer> {
   let current = handler;
   const requests: RecordedRequest[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -42,15 +52,19 @@ export async function startScriptedServer(
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: Date.now(),
+        clientCertificate: options.tls ? presentedCertificate(req.socket as TLSSocket) : undefined,
       };
       requests.push(recorded);
       Promise.resolve(current(recorded, res)).catch(() => res.destroy());
     });
-  });
+  };
+  const server = options.tls
+    ? createHttpsServer({ ...options.tls, requestCert: true, rejectUnauthorized: false }, listener)
+    : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     handle: (next) => {
       current = next;
@@ -60,6 +74,11 @@ export async function startScriptedServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function presentedCertificate(socket: TLSSocket): string | undefined {
+  const subject = socket.getPeerCertificate().subject as { CN?: string } | undefined;
+  return subject?.CN;
 }
 
 /** A handler answering with JSON. */

@@ -1,21 +1,29 @@
 import { Agent } from 'node:https';
-import type { InternalAxiosRequestConfig } from 'axios';
 import type { ResolvedTlsOptions } from '../config/key-material.js';
 
-/**
- * The https agent for API calls of a client with TLS settings: it presents the client certificate, so the API can
- * check a certificate-bound token (RFC 8705 §3), and trusts the configured CAs. `undefined` without TLS settings.
- */
-export function clientCertificateAgent(tls: ResolvedTlsOptions | undefined): Agent | undefined {
-  if (tls === undefined) return undefined;
-  return new Agent({
-    keepAlive: true,
-    ...(tls.certificate !== undefined ? { cert: tls.certificate, key: tls.key } : {}),
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-  });
+/** The https agents of a client with TLS settings. */
+export interface ClientCertificateAgents {
+  /** Presents the client certificate, so the API can check a certificate-bound token (RFC 8705 §3): its origin only. */
+  presenting: Agent;
+  /**
+   * Trusts the same CAs without presenting the certificate: for the other origins a redirect leads to. `undefined`
+   * means Node's default agent.
+   */
+  anonymous: Agent | undefined;
 }
 
-/** Sends the request through the client's agent, unless the caller chose an agent of its own. */
-export function useClientCertificate(config: InternalAxiosRequestConfig, agent: Agent | undefined): void {
-  if (agent !== undefined && config.httpsAgent === undefined) config.httpsAgent = agent;
+/** The agents for API calls of a client with TLS settings; `undefined` without them. */
+export function clientCertificateAgents(
+  tls: ResolvedTlsOptions | undefined,
+): ClientCertificateAgents | undefined {
+  if (tls === undefined) return undefined;
+  const trust = tls.ca !== undefined ? { ca: tls.ca } : {};
+  if (tls.certificate === undefined) {
+    const agent = new Agent({ keepAlive: true, ...trust });
+    return { presenting: agent, anonymous: agent };
+  }
+  return {
+    presenting: new Agent({ keepAlive: true, cert: tls.certificate, key: tls.key, ...trust }),
+    anonymous: tls.ca !== undefined ? new Agent({ keepAlive: true, ...trust }) : undefined,
+  };
 }

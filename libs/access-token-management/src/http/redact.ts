@@ -1,12 +1,28 @@
-import { AxiosHeaders, isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 const REDACTED = '[REDACTED]';
 const CREDENTIAL_HEADERS = ['Authorization', 'DPoP'];
+const CREDENTIAL_HEADER = /^(authorization|dpop)$/i;
 
+interface HeadersLike {
+  has(name: string): boolean;
+  set(name: string, value: string): unknown;
+}
+
+/**
+ * By shape, not `instanceof AxiosHeaders`: headers made by another copy of axios (an app's own, beside the one the
+ * library resolves) are redacted too, and so are plain header objects.
+ */
 function redactConfig(config: InternalAxiosRequestConfig | undefined): void {
-  const headers = config?.headers;
-  if (!(headers instanceof AxiosHeaders)) return;
-  for (const name of CREDENTIAL_HEADERS) if (headers.has(name)) headers.set(name, REDACTED);
+  const headers: unknown = config?.headers;
+  if (headers === null || typeof headers !== 'object') return;
+  const axiosHeaders = headers as Partial<HeadersLike>;
+  if (typeof axiosHeaders.has === 'function' && typeof axiosHeaders.set === 'function') {
+    for (const name of CREDENTIAL_HEADERS) if (axiosHeaders.has(name)) axiosHeaders.set(name, REDACTED);
+    return;
+  }
+  const plain = headers as Record<string, unknown>;
+  for (const name of Object.keys(plain)) if (CREDENTIAL_HEADER.test(name)) plain[name] = REDACTED;
 }
 
 /**
@@ -26,14 +42,18 @@ function hideRequest(holder: { request?: unknown } | undefined): void {
 /**
  * Removes the credentials an axios error carries, so logging it (Nest's exception handler, `console.error`, a JSON
  * logger) cannot leak the token: the `Authorization`/`DPoP` values of the request config (also `response.config`)
- * are replaced, and the raw Node request is hidden from enumeration. Returns the same error.
+ * are replaced, and the raw request is hidden from enumeration, also in an axios error it wraps. Returns the same
+ * error.
  */
 export function redactAxiosError<T>(error: T): T {
-  if (!isAxiosError(error)) return error;
-  redactConfig(error.config);
-  redactConfig(error.response?.config);
-  hideRequest(error);
-  hideRequest(error.response);
+  // Some adapters wrap their own axios error as the `cause` of the one they throw (the fetch adapter of older axios versions).
+  for (let depth = 0, current: unknown = error; depth < 5 && isAxiosError(current); depth += 1) {
+    redactConfig(current.config);
+    redactConfig(current.response?.config);
+    hideRequest(current);
+    hideRequest(current.response);
+    current = current.cause;
+  }
   return error;
 }
 

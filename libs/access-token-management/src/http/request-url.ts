@@ -3,13 +3,18 @@ import type { InternalAxiosRequestConfig } from 'axios';
 // The test axios itself uses: a scheme, or a bare `//` (protocol-relative), makes a URL absolute.
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
+/** `allowAbsoluteUrls` is honoured since axios 1.8.0 but typed only in later versions of the peer range. */
+function absoluteUrlsAllowed(config: InternalAxiosRequestConfig): boolean {
+  return (config as { allowAbsoluteUrls?: boolean }).allowAbsoluteUrls !== false;
+}
+
 /**
  * The origin a request will actually go to, computed the way axios builds the URL (baseURL + url unless url is
  * absolute and absolute URLs are allowed). `undefined` when it cannot be told, which callers treat as "not ours".
  */
 export function requestOrigin(config: InternalAxiosRequestConfig, pinnedBase: URL): string | undefined {
   const url = config.url ?? '';
-  if (config.baseURL && !(ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false)) {
+  if (config.baseURL && !(ABSOLUTE_URL.test(url) && absoluteUrlsAllowed(config))) {
     // baseURL + a relative path never leaves the baseURL's origin (the join always puts a '/' between them), so the
     // hot path needs only the baseURL's origin, parsed once per distinct baseURL.
     return baseOrigin(config.baseURL, pinnedBase);
@@ -37,7 +42,7 @@ function baseOrigin(baseURL: string, pinnedBase: URL): string | undefined {
 /** The URL a request will go to (without axios `params`), or `undefined` when it cannot be told. */
 export function requestUrl(config: InternalAxiosRequestConfig, pinnedBase: URL): URL | undefined {
   const url = config.url ?? '';
-  const absolute = ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false;
+  const absolute = ABSOLUTE_URL.test(url) && absoluteUrlsAllowed(config);
   const full = absolute || !config.baseURL ? url : joinUrl(config.baseURL, url);
   try {
     // A protocol-relative URL resolves against the pinned base's scheme, as a browser would: `//evil.example` is

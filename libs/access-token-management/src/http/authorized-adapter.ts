@@ -1,0 +1,152 @@
+import {
+  isAxiosError,
+  type AxiosAdapter,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import type { AccessToken } from '../access-token.js';
+import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import type { AccessTokenManager } from '../manager/access-token-manager.js';
+import type { DPoPKey } from '../protocol/dpop.js';
+import { adapterOf, resolveAdapter } from './axios-adapter.js';
+import type { ClientCertificateAgents } from './client-certificate.js';
+import { addDPoPProof, demandsDPoPNonce, rememberDPoPNonce } from './dpop-proof.js';
+import { sendWithoutCredentialsOnRedirect } from './fetch-redirects.js';
+import { headerValue } from './header-value.js';
+import { keepCredentialsOffRedirects } from './http-redirects.js';
+import { redactAxiosError, redactAxiosResponse } from './redact.js';
+import { isReplayableBody } from './replayable-body.js';
+import { requestOrigin } from './request-url.js';
+import { challengeError } from './www-authenticate.js';
+
+/** What one `attachAccessToken` decides with: the client, the one origin its credentials may go to, its keys. */
+export interface AuthorizedAdapterContext {
+  manager: AccessTokenManager;
+  clientName: string;
+  tokenOptions: { scope?: string; resource?: string };
+  pinnedBase: URL;
+  dpop: DPoPKey | undefined;
+  certificate: ClientCertificateAgents | undefined;
+}
+
+type AdapterSetting = AxiosRequestConfig['adapter'];
+
+/** Each authorized adapter, to its context and the adapter setting it wraps. */
+const wrapped = new WeakMap<AxiosAdapter, { context: AuthorizedAdapterContext; inner: AdapterSetting }>();
+
+/**
+ * An axios adapter that sends the request with the client's credentials through `inner` (the adapter setting the
+ * request had). Being the adapter, it runs where the request is dispatched, after every request interceptor whatever
+ * order they were registered in: the origin it checks is the one the request goes to. Its retries happen inside one
+ * call, so their count lives in that call, which no axios version's config merge can drop.
+ */
+export function authorizedAdapter(context: AuthorizedAdapterContext, inner: AdapterSetting): AxiosAdapter {
+  const adapter: AxiosAdapter = (config) => dispatch(context, config, inner);
+  wrapped.set(adapter, { context, inner });
+  return adapter;
+}
+
+/** Whether `adapter` already routes through `context` (a request sent again keeps its adapter). */
+export function routesThrough(adapter: AdapterSetting, context: AuthorizedAdapterContext): boolean {
+  for (
+    let layer = wrapped.get(adapter as AxiosAdapter);
+    layer;
+    layer = wrapped.get(layer.inner as AxiosAdapter)
+  ) {
+    if (layer.context === context) return true;
+  }
+  return false;
+}
+
+async function dispatch(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  inner: AdapterSetting,
+): Promise<AxiosResponse> {
+  const { manager, clientName, tokenOptions, pinnedBase, dpop } = context;
+  if (requestOrigin(config, pinnedBase) !== pinnedBase.origin) return adapterOf(inner, config)(config);
+
+  const send = credentialTransport(context, config, innermost(inner));
+  let token = await manager.getAccessToken(clientName, tokenOptions);
+  let renewed = false;
+  let nonceRetried = false;
+  for (;;) {
+    config.headers.set('Authorization', `${token.type} ${token.value}`);
+    const proofBound = dpop !== undefined && token.type === 'DPoP';
+    if (proofBound) await addDPoPProof(config, dpop, token, pinnedBase);
+    try {
+      const response = await send(config);
+      if (proofBound) rememberDPoPNonce(dpop, config, response, pinnedBase);
+      return redactAxiosResponse(response);
+    } catch (error) {
+      const response = isAxiosError(error) ? error.response : undefined;
+      if (proofBound) rememberDPoPNonce(dpop, config, response, pinnedBase);
+      if (!isReplayableBody(config.data)) throw redactAxiosError(error);
+      if (!renewed && rejectsToken(response)) {
+        renewed = true;
+        token = await renewedToken(context, token);
+      } else if (!nonceRetried && proofBound && demandsDPoPNonce(response)) {
+        nonceRetried = true;
+      } else {
+        throw redactAxiosError(error);
+      }
+    }
+  }
+}
+
+/** The adapter setting under any authorized adapters of other attachments (whose origins are not this one). */
+function innermost(inner: AdapterSetting): AdapterSetting {
+  let setting = inner;
+  for (
+    let layer = wrapped.get(setting as AxiosAdapter);
+    layer;
+    layer = wrapped.get(setting as AxiosAdapter)
+  ) {
+    setting = layer.inner;
+  }
+  return setting;
+}
+
+/**
+ * How a request with credentials is sent: through an adapter whose redirects are known to be kept free of them, or
+ * not at all (a typed error, before any token is fetched).
+ */
+function credentialTransport(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  inner: AdapterSetting,
+): AxiosAdapter {
+  const { kind, send } = resolveAdapter(inner, config);
+  if (kind === 'http') {
+    keepCredentialsOffRedirects(config, context.pinnedBase, context.certificate);
+    return send;
+  }
+  if (kind === 'fetch' && context.certificate === undefined) {
+    return (request) => sendWithoutCredentialsOnRedirect(request, send, context.pinnedBase);
+  }
+  throw new AccessTokenError(
+    AccessTokenErrorCode.ConfigInvalid,
+    kind === 'fetch'
+      ? `Client '${context.clientName}' has TLS settings (client certificate, CA) that axios' fetch adapter cannot ` +
+          "use: send its requests with the 'http' adapter"
+      : `Client '${context.clientName}' sends its token only through axios' 'http' or 'fetch' adapter, whose ` +
+          'redirects are kept free of credentials; this request uses a custom adapter',
+    context.clientName,
+  );
+}
+
+/** A 401 whose challenge says `invalid_token`, or gives no error code (RFC 6750 §3.1: "no usable token"). */
+function rejectsToken(response: AxiosResponse | undefined): boolean {
+  if (response?.status !== 401) return false;
+  const code = challengeError(headerValue(response.headers, 'www-authenticate'));
+  return code === null || code === undefined || code === 'invalid_token';
+}
+
+/** Concurrent 401s renew once: only the first finds the rejected token still cached and forces a new one. */
+async function renewedToken(context: AuthorizedAdapterContext, rejected: AccessToken): Promise<AccessToken> {
+  const { manager, clientName, tokenOptions } = context;
+  const current = await manager.getAccessToken(clientName, tokenOptions);
+  if (current.value !== rejected.value) return current;
+  return manager.getAccessToken(clientName, { ...tokenOptions, forceRenewal: true });
+}

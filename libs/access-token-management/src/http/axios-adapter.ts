@@ -1,0 +1,42 @@
+import axios, { type AxiosAdapter, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+
+/** The adapters axios ships for Node, whose redirect handling the interceptor knows how to keep credentials out of. */
+export type KnownAdapter = 'http' | 'fetch';
+
+export interface ResolvedAdapter {
+  /** `undefined` for an adapter of the user's own (or `xhr`): what it does on a redirect cannot be told. */
+  kind: KnownAdapter | undefined;
+  send: AxiosAdapter;
+}
+
+// axios >= 1.12 resolves the fetch adapter for the config's `env` (its second argument); older ones ignore it.
+const getAdapter = axios.getAdapter as (
+  adapters: AxiosRequestConfig['adapter'],
+  config?: InternalAxiosRequestConfig,
+) => AxiosAdapter;
+
+/** The adapter axios would dispatch `config` with, given its `adapter` setting (a name, a list, a function). */
+export function adapterOf(
+  adapter: AxiosRequestConfig['adapter'],
+  config: InternalAxiosRequestConfig,
+): AxiosAdapter {
+  return getAdapter(adapter, config);
+}
+
+/** The same, and which of axios' own adapters it is. */
+export function resolveAdapter(
+  adapter: AxiosRequestConfig['adapter'],
+  config: InternalAxiosRequestConfig,
+): ResolvedAdapter {
+  const send = getAdapter(adapter, config);
+  const kind = (['http', 'fetch'] as const).find((name) => knownAdapter(name, config) === send);
+  return { kind, send };
+}
+
+function knownAdapter(name: KnownAdapter, config: InternalAxiosRequestConfig): AxiosAdapter | undefined {
+  try {
+    return getAdapter(name, config);
+  } catch {
+    return undefined; // not available in this environment
+  }
+}
