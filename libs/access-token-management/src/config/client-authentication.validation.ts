@@ -5,9 +5,13 @@ import {
   type ClientCredentialsClientOptions,
 } from './client-options.interface.js';
 import { DEFAULT_AUTH_METHOD } from './defaults.js';
+import { validateClientAssertionAudience } from './client-assertion-audience.validation.js';
 import {
+  certificateInPem,
+  resolveKeyCertificate,
   resolvePrivateKey,
   resolveTlsOptions,
+  type CertificateThumbprints,
   type ResolvedPrivateKey,
   type ResolvedTlsOptions,
 } from './key-material.js';
@@ -16,8 +20,12 @@ import {
 export interface ResolvedClientAuthentication {
   readonly authMethod: ClientAuthMethod;
   readonly clientSecret?: string;
-  /** private_key_jwt: the key that signs client assertions. */
+  /** private_key_jwt: the key that signs client assertions, with the `kid` they carry. */
   readonly clientAssertionKey?: ResolvedPrivateKey;
+  /** private_key_jwt with a certificate credential: the `x5t` / `x5t#S256` headers of the assertions. */
+  readonly clientAssertionCertificate?: CertificateThumbprints;
+  /** JWT client authentication: `token_endpoint`, `issuer` or an explicit URI for the assertions' `aud`. */
+  readonly clientAssertionAudience?: string;
   /** Client certificate (mTLS client authentication and certificate-bound tokens) and trusted CAs. */
   readonly tls?: ResolvedTlsOptions;
   /** DPoP (RFC 9449) is on; `key` is the given key pair, absent when one is generated at start-up. */
@@ -66,18 +74,38 @@ export function validateClientAuthentication(
   }
 
   let clientAssertionKey: ResolvedPrivateKey | undefined;
+  let clientAssertionCertificate: CertificateThumbprints | undefined;
   if (authMethod === 'private_key_jwt') {
     if (client.privateKey === undefined) throw invalid(setting('privateKey'), `is missing ${required}`, name);
-    clientAssertionKey = resolvePrivateKey(client.privateKey, setting('privateKey'), name, {
+    const key = resolvePrivateKey(client.privateKey, setting('privateKey'), name, {
       alg: { value: client.clientAssertionAlg, setting: setting('clientAssertionAlg') },
     });
-  } else if (client.privateKey !== undefined) {
-    throw invalid(
-      setting('privateKey'),
-      `is only used by private_key_jwt (${setting('authMethod')} is ${authMethod})`,
-      name,
-    );
-  } else if (client.clientAssertionAlg !== undefined) {
+    clientAssertionKey = withKid(key, client.privateKeyKid, setting, name);
+    // The setting, else a certificate that shares the key's PEM (openssl pkcs12 -nodes writes both).
+    const [certificate, certificateSetting] =
+      client.clientAssertionCertificate !== undefined
+        ? [client.clientAssertionCertificate, setting('clientAssertionCertificate')]
+        : [certificateInPem(client.privateKey), setting('privateKey')];
+    if (certificate !== undefined) {
+      clientAssertionCertificate = resolveKeyCertificate(
+        certificate,
+        key.key,
+        { certificate: certificateSetting, key: setting('privateKey') },
+        name,
+      );
+    }
+  } else {
+    for (const field of ['privateKey', 'privateKeyKid', 'clientAssertionCertificate'] as const) {
+      if (client[field] !== undefined) {
+        throw invalid(
+          setting(field),
+          `is only used by private_key_jwt (${setting('authMethod')} is ${authMethod})`,
+          name,
+        );
+      }
+    }
+  }
+  if (authMethod !== 'private_key_jwt' && client.clientAssertionAlg !== undefined) {
     // oauth4webapi signs client_secret_jwt assertions with HS256 only.
     if (authMethod !== 'client_secret_jwt' || client.clientAssertionAlg !== 'HS256') {
       throw invalid(
@@ -119,11 +147,39 @@ export function validateClientAuthentication(
     throw invalid(setting('dpopPrivateKey'), `is set but DPoP is off (set ${setting('dpop')} to true)`, name);
   }
 
+  const clientAssertionAudience = validateClientAssertionAudience(client, authMethod, setting, name);
+
   return {
     authMethod,
     ...(clientSecret !== undefined ? { clientSecret } : {}),
     ...(clientAssertionKey ? { clientAssertionKey } : {}),
+    ...(clientAssertionCertificate ? { clientAssertionCertificate } : {}),
+    ...(clientAssertionAudience !== undefined ? { clientAssertionAudience } : {}),
     ...(tls ? { tls } : {}),
     ...(dpop ? { dpop } : {}),
   };
+}
+
+/** A `kid` is an opaque string (RFC 7515 §4.1.4); printable ASCII keeps it safe in headers, logs and messages. */
+const KID = /^[\x21-\x7E]{1,256}$/;
+
+/** The key with the `kid` its assertions carry: the setting's, which must agree with a JWK's own. */
+function withKid(
+  key: ResolvedPrivateKey,
+  kid: unknown,
+  setting: (field: string) => string,
+  name: string,
+): ResolvedPrivateKey {
+  if (kid === undefined) return key;
+  if (typeof kid !== 'string' || !KID.test(kid)) {
+    throw invalid(setting('privateKeyKid'), 'must be 1-256 printable ASCII characters without spaces', name);
+  }
+  if (key.kid !== undefined && key.kid !== kid) {
+    throw invalid(
+      setting('privateKeyKid'),
+      `differs from the "kid" of the JWK in ${setting('privateKey')}: set one of them, or make them equal`,
+      name,
+    );
+  }
+  return Object.freeze({ ...key, kid });
 }

@@ -20,6 +20,7 @@ const CLIENT_FIELDS = {
   parameters: 'PARAMETERS',
   baseURL: 'BASE_URL',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  clientAssertionAudience: 'CLIENT_ASSERTION_AUDIENCE',
   ...KEY_MATERIAL_FIELDS,
 } as const;
 
@@ -179,6 +180,7 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
       parameters: readParameters(env, variable('parameters')),
       baseURL: readEnv(env, variable('baseURL')),
       requestTimeoutMs: readNumber(env, variable('requestTimeoutMs')),
+      clientAssertionAudience: readEnv(env, variable('clientAssertionAudience')),
       ...readKeyMaterialFromEnv(env, prefix, name, fileVariables(name)),
     };
   }
