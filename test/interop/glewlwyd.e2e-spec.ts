@@ -265,6 +265,17 @@ describe('glewlwyd as the authorization server', () => {
     expect(issued).toBeLessThanOrEqual(4);
   }, 60_000);
 
+  it('without the glewlwyd binary, the suite stops with the command that installs it (never a skip)', async () => {
+    const configured = process.env.GLEWLWYD_BIN;
+    process.env.GLEWLWYD_BIN = join(dir, 'no-such-glewlwyd');
+    try {
+      await expect(startGlewlwyd()).rejects.toThrow('apt-get install -y glewlwyd sqlite3');
+    } finally {
+      if (configured === undefined) delete process.env.GLEWLWYD_BIN;
+      else process.env.GLEWLWYD_BIN = configured;
+    }
+  });
+
   describe('errors', () => {
     it('a wrong secret: ERR_TOKEN_ENDPOINT_ERROR with status 403 and a hint at the credentials, not a content-type', async () => {
       const tokens = manager({ clientSecret: 'not-the-secret' });
