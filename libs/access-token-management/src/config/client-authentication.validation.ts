@@ -5,10 +5,11 @@ import {
   type ClientCredentialsClientOptions,
 } from './client-options.interface.js';
 import { DEFAULT_AUTH_METHOD } from './defaults.js';
-import { validateClientAssertionAudience } from './client-assertion-audience.validation.js';
 import {
-  certificateInPem,
-  resolveKeyCertificate,
+  validateClientAssertionAudience,
+  validateClientAssertionKey,
+} from './client-assertion.validation.js';
+import {
   resolvePrivateKey,
   resolveTlsOptions,
   type CertificateThumbprints,
@@ -73,27 +74,10 @@ export function validateClientAuthentication(
     clientSecret = client.clientSecret;
   }
 
-  let clientAssertionKey: ResolvedPrivateKey | undefined;
-  let clientAssertionCertificate: CertificateThumbprints | undefined;
+  let assertionKey: Pick<ResolvedClientAuthentication, 'clientAssertionKey' | 'clientAssertionCertificate'> =
+    {};
   if (authMethod === 'private_key_jwt') {
-    if (client.privateKey === undefined) throw invalid(setting('privateKey'), `is missing ${required}`, name);
-    const key = resolvePrivateKey(client.privateKey, setting('privateKey'), name, {
-      alg: { value: client.clientAssertionAlg, setting: setting('clientAssertionAlg') },
-    });
-    clientAssertionKey = withKid(key, client.privateKeyKid, setting, name);
-    // The setting, else a certificate that shares the key's PEM (openssl pkcs12 -nodes writes both).
-    const [certificate, certificateSetting] =
-      client.clientAssertionCertificate !== undefined
-        ? [client.clientAssertionCertificate, setting('clientAssertionCertificate')]
-        : [certificateInPem(client.privateKey), setting('privateKey')];
-    if (certificate !== undefined) {
-      clientAssertionCertificate = resolveKeyCertificate(
-        certificate,
-        key.key,
-        { certificate: certificateSetting, key: setting('privateKey') },
-        name,
-      );
-    }
+    assertionKey = validateClientAssertionKey(client, setting, name);
   } else {
     for (const field of ['privateKey', 'privateKeyKid', 'clientAssertionCertificate'] as const) {
       if (client[field] !== undefined) {
@@ -104,10 +88,11 @@ export function validateClientAuthentication(
         );
       }
     }
-  }
-  if (authMethod !== 'private_key_jwt' && client.clientAssertionAlg !== undefined) {
     // oauth4webapi signs client_secret_jwt assertions with HS256 only.
-    if (authMethod !== 'client_secret_jwt' || client.clientAssertionAlg !== 'HS256') {
+    if (
+      client.clientAssertionAlg !== undefined &&
+      (authMethod !== 'client_secret_jwt' || client.clientAssertionAlg !== 'HS256')
+    ) {
       throw invalid(
         setting('clientAssertionAlg'),
         authMethod === 'client_secret_jwt'
@@ -152,34 +137,9 @@ export function validateClientAuthentication(
   return {
     authMethod,
     ...(clientSecret !== undefined ? { clientSecret } : {}),
-    ...(clientAssertionKey ? { clientAssertionKey } : {}),
-    ...(clientAssertionCertificate ? { clientAssertionCertificate } : {}),
+    ...assertionKey,
     ...(clientAssertionAudience !== undefined ? { clientAssertionAudience } : {}),
     ...(tls ? { tls } : {}),
     ...(dpop ? { dpop } : {}),
   };
-}
-
-/** A `kid` is an opaque string (RFC 7515 §4.1.4); printable ASCII keeps it safe in headers, logs and messages. */
-const KID = /^[\x21-\x7E]{1,256}$/;
-
-/** The key with the `kid` its assertions carry: the setting's, which must agree with a JWK's own. */
-function withKid(
-  key: ResolvedPrivateKey,
-  kid: unknown,
-  setting: (field: string) => string,
-  name: string,
-): ResolvedPrivateKey {
-  if (kid === undefined) return key;
-  if (typeof kid !== 'string' || !KID.test(kid)) {
-    throw invalid(setting('privateKeyKid'), 'must be 1-256 printable ASCII characters without spaces', name);
-  }
-  if (key.kid !== undefined && key.kid !== kid) {
-    throw invalid(
-      setting('privateKeyKid'),
-      `differs from the "kid" of the JWK in ${setting('privateKey')}: set one of them, or make them equal`,
-      name,
-    );
-  }
-  return Object.freeze({ ...key, kid });
 }
