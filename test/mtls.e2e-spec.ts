@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import axios from 'axios';
+import { generateKeyPairSync } from 'node:crypto';
 import { Agent } from 'node:https';
-import { decodeJwt } from 'jose';
+import { decodeJwt, exportJWK } from 'jose';
 import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
 import {
   AccessTokenManager,
@@ -35,6 +36,7 @@ describe('mTLS client authentication and certificate-bound tokens (RFC 8705)', (
   let tokenServer: RunningTokenServer;
   let api: RunningOrdersApi;
   const managers: AccessTokenManager[] = [];
+  const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
   beforeAll(async () => {
     pki = await createTestPki();
@@ -58,6 +60,13 @@ describe('mTLS client authentication and certificate-bound tokens (RFC 8705)', (
           scope: SCOPE,
           authMethod: 'self_signed_tls_client_auth',
           jwks: certificateJwks(selfSigned.cert, 'self-signed certificate'),
+          certificateBoundAccessTokens: true,
+        },
+        {
+          clientId: 'orders-caller-jwt-bound',
+          scope: SCOPE,
+          authMethod: 'private_key_jwt',
+          jwks: { keys: [{ ...assertionKey.publicKey.export({ format: 'jwk' }), kid: 'ec-1' }] },
           certificateBoundAccessTokens: true,
         },
       ],
@@ -144,6 +153,18 @@ describe('mTLS client authentication and certificate-bound tokens (RFC 8705)', (
       code: 'ERR_TOKEN_ENDPOINT_ERROR',
       error: 'invalid_client',
     });
+  });
+
+  it('private_key_jwt with a certificate-bound token: the assertion aud is the mTLS alias it is sent to', async () => {
+    const before = tokenServer.clientAssertions.length;
+    const token = await manager({
+      clientId: 'orders-caller-jwt-bound',
+      authMethod: 'private_key_jwt',
+      privateKey: { ...(await exportJWK(assertionKey.privateKey)), kid: 'ec-1' },
+    }).getAccessToken('orders');
+    expect(decodeJwt(token.value)).toMatchObject({ cnf: { 'x5t#S256': caClient.thumbprint } });
+    const [assertion] = tokenServer.clientAssertions.slice(before);
+    expect(decodeJwt(assertion!).aud).toBe(tokenServer.mtlsTokenEndpoint);
   });
 
   it('refuses a certificate of the CA with another subject: ERR_TOKEN_ENDPOINT_ERROR invalid_client', async () => {

@@ -44,15 +44,20 @@ export class AccessTokenError extends Error {
 }
 
 /**
- * The token endpoint refused the request with an OAuth error response (RFC 6749 §5.2).
+ * The token endpoint refused the request (RFC 6749 §5.2): with an OAuth error response, or with a 401/403 that carries
+ * none (servers that answer a failed client authentication with an empty or HTML body).
  */
 export class TokenEndpointError extends AccessTokenError {
   override readonly name = 'TokenEndpointError';
 
   constructor(
     clientName: string,
-    /** The OAuth `error` code, e.g. `invalid_client`. */
-    readonly error: string,
+    /**
+     * The OAuth `error` code as the server sent it, e.g. `invalid_client` (non-standard codes such as `scope_invalid`
+     * are kept). Without an OAuth error body: `invalid_client` for a 401 (the status RFC 6749 §5.2 gives it), else
+     * undefined.
+     */
+    readonly error: string | undefined,
     /** The OAuth `error_description`, when the server sent one. */
     readonly errorDescription: string | undefined,
     /** The HTTP status of the token endpoint's answer. */
@@ -61,13 +66,31 @@ export class TokenEndpointError extends AccessTokenError {
   ) {
     super(
       AccessTokenErrorCode.TokenEndpointError,
-      `Token endpoint refused client '${clientName}': ${error}` +
-        (errorDescription ? ` (${errorDescription})` : '') +
-        ` [HTTP ${status}]`,
+      refusal(clientName, error, errorDescription, status),
       clientName,
       { retryAfterMs },
     );
   }
+}
+
+/** The refusal in words, with what to check when it is about the client's credentials. */
+function refusal(
+  clientName: string,
+  error: string | undefined,
+  description: string | undefined,
+  status: number,
+) {
+  const what = error === undefined ? 'no OAuth error in the answer' : error;
+  const credentials =
+    error === 'invalid_client' || ((status === 401 || status === 403) && error === undefined);
+  return (
+    `Token endpoint refused client '${clientName}': ${what}` +
+    (description ? ` (${description})` : '') +
+    ` [HTTP ${status}]` +
+    (credentials
+      ? ': check the client id, its secret, key or certificate, and that the server allows this authentication method'
+      : '')
+  );
 }
 
 /** Narrows an unknown value to an {@link AccessTokenError}, optionally of one code. */

@@ -4,6 +4,7 @@ export { AccessTokenError, AccessTokenErrorCode, TokenEndpointError, isAccessTok
 export {
   CLIENT_AUTH_METHODS,
   type AccessTokenOptions,
+  type ClientAssertionAudience,
   type ClientAuthMethod,
   type ClientCredentialsClientOptions,
 } from './config/client-options.interface.js';
@@ -13,7 +14,12 @@ export type {
 } from './config/resolved-options.interface.js';
 export { accessTokenOptionsFromEnv, clientEnvPrefix, type EnvSource } from './config/env-options.loader.js';
 export { validateAccessTokenOptions } from './config/options.validation.js';
-export type { PrivateKeyInput, ResolvedPrivateKey, ResolvedTlsOptions } from './config/key-material.js';
+export type {
+  CertificateThumbprints,
+  PrivateKeyInput,
+  ResolvedPrivateKey,
+  ResolvedTlsOptions,
+} from './config/key-material.js';
 export type { ResolvedClientAuthentication } from './config/client-authentication.validation.js';
 export {
   AccessTokenManager,

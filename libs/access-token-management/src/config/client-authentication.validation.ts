@@ -6,8 +6,13 @@ import {
 } from './client-options.interface.js';
 import { DEFAULT_AUTH_METHOD } from './defaults.js';
 import {
+  validateClientAssertionAudience,
+  validateClientAssertionKey,
+} from './client-assertion.validation.js';
+import {
   resolvePrivateKey,
   resolveTlsOptions,
+  type CertificateThumbprints,
   type ResolvedPrivateKey,
   type ResolvedTlsOptions,
 } from './key-material.js';
@@ -16,8 +21,12 @@ import {
 export interface ResolvedClientAuthentication {
   readonly authMethod: ClientAuthMethod;
   readonly clientSecret?: string;
-  /** private_key_jwt: the key that signs client assertions. */
+  /** private_key_jwt: the key that signs client assertions, with the `kid` they carry. */
   readonly clientAssertionKey?: ResolvedPrivateKey;
+  /** private_key_jwt with a certificate credential: the `x5t` / `x5t#S256` headers of the assertions. */
+  readonly clientAssertionCertificate?: CertificateThumbprints;
+  /** JWT client authentication: `token_endpoint`, `issuer` or an explicit URI for the assertions' `aud`. */
+  readonly clientAssertionAudience?: string;
   /** Client certificate (mTLS client authentication and certificate-bound tokens) and trusted CAs. */
   readonly tls?: ResolvedTlsOptions;
   /** DPoP (RFC 9449) is on; `key` is the given key pair, absent when one is generated at start-up. */
@@ -65,21 +74,25 @@ export function validateClientAuthentication(
     clientSecret = client.clientSecret;
   }
 
-  let clientAssertionKey: ResolvedPrivateKey | undefined;
+  let assertionKey: Pick<ResolvedClientAuthentication, 'clientAssertionKey' | 'clientAssertionCertificate'> =
+    {};
   if (authMethod === 'private_key_jwt') {
-    if (client.privateKey === undefined) throw invalid(setting('privateKey'), `is missing ${required}`, name);
-    clientAssertionKey = resolvePrivateKey(client.privateKey, setting('privateKey'), name, {
-      alg: { value: client.clientAssertionAlg, setting: setting('clientAssertionAlg') },
-    });
-  } else if (client.privateKey !== undefined) {
-    throw invalid(
-      setting('privateKey'),
-      `is only used by private_key_jwt (${setting('authMethod')} is ${authMethod})`,
-      name,
-    );
-  } else if (client.clientAssertionAlg !== undefined) {
+    assertionKey = validateClientAssertionKey(client, setting, name);
+  } else {
+    for (const field of ['privateKey', 'privateKeyKid', 'clientAssertionCertificate'] as const) {
+      if (client[field] !== undefined) {
+        throw invalid(
+          setting(field),
+          `is only used by private_key_jwt (${setting('authMethod')} is ${authMethod})`,
+          name,
+        );
+      }
+    }
     // oauth4webapi signs client_secret_jwt assertions with HS256 only.
-    if (authMethod !== 'client_secret_jwt' || client.clientAssertionAlg !== 'HS256') {
+    if (
+      client.clientAssertionAlg !== undefined &&
+      (authMethod !== 'client_secret_jwt' || client.clientAssertionAlg !== 'HS256')
+    ) {
       throw invalid(
         setting('clientAssertionAlg'),
         authMethod === 'client_secret_jwt'
@@ -119,10 +132,13 @@ export function validateClientAuthentication(
     throw invalid(setting('dpopPrivateKey'), `is set but DPoP is off (set ${setting('dpop')} to true)`, name);
   }
 
+  const clientAssertionAudience = validateClientAssertionAudience(client, authMethod, setting, name);
+
   return {
     authMethod,
     ...(clientSecret !== undefined ? { clientSecret } : {}),
-    ...(clientAssertionKey ? { clientAssertionKey } : {}),
+    ...assertionKey,
+    ...(clientAssertionAudience !== undefined ? { clientAssertionAudience } : {}),
     ...(tls ? { tls } : {}),
     ...(dpop ? { dpop } : {}),
   };

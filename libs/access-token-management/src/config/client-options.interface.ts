@@ -25,6 +25,12 @@ export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
 ];
 
 /**
+ * The `aud` of the client's JWT assertions (`private_key_jwt`, `client_secret_jwt`): the token endpoint URL the request
+ * goes to, the issuer identifier (needs discovery), or an explicit URI the server documents.
+ */
+export type ClientAssertionAudience = 'token_endpoint' | 'issuer' | (string & {});
+
+/**
  * One OAuth 2.0 client that obtains access tokens with the client credentials grant.
  */
 export interface ClientCredentialsClientOptions {
@@ -56,10 +62,29 @@ export interface ClientCredentialsClientOptions {
    * credentials then cross the network in clear text. Only for a private network you trust. Default `false`.
    */
   allowInsecureHttp?: boolean;
-  /** private_key_jwt: the private key signing client assertions, as PEM or a private JWK (its `kid` is sent). */
+  /**
+   * private_key_jwt: the private key signing client assertions, as PEM or a private JWK (its `kid` is sent). A PEM may
+   * also hold the key's X.509 certificate, which then is {@link clientAssertionCertificate}.
+   */
   privateKey?: PrivateKeyInput;
+  /**
+   * private_key_jwt: the `kid` header of the assertions, for a PEM key (servers that keep several keys per client need
+   * it). A JWK's own `kid` is used without this setting; with it, the two must be equal.
+   */
+  privateKeyKid?: string;
+  /**
+   * private_key_jwt: the X.509 certificate (PEM) of {@link privateKey}, registered at the server as the client's
+   * credential. Its SHA-256 and SHA-1 thumbprints go in the `x5t#S256` and `x5t` headers, as Entra ID expects.
+   * Default: the certificate in the key's PEM, if any. Must belong to the key.
+   */
+  clientAssertionCertificate?: string;
   /** JWS algorithm of private_key_jwt assertions (e.g. `PS256`). Default: the JWK's `alg`, else the key type's usual one. */
   clientAssertionAlg?: string;
+  /**
+   * `private_key_jwt` / `client_secret_jwt`: the `aud` claim of the assertions: `token_endpoint` (default, the URL the
+   * request is sent to), `issuer` (the issuer identifier; needs {@link issuer}), or an explicit absolute URI.
+   */
+  clientAssertionAudience?: ClientAssertionAudience;
   /** mTLS (RFC 8705): the client certificate PEM, for `tls_client_auth`/`self_signed_tls_client_auth` and certificate-bound tokens. */
   tlsCertificate?: string;
   /** mTLS: the client certificate's private key, PEM. */

@@ -10,6 +10,11 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 3600;
 /** One token request may take this long before it is abandoned. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_AUTH_METHOD = 'client_secret_basic';
+/**
+ * `aud` of JWT client assertions: the token endpoint URL, which RFC 7523 §3 names and Entra ID, Okta, Ory Hydra and
+ * glewlwyd document or require. `issuer` (what RFC 7523bis, the 2025 audience fix, asks for) is one setting away.
+ */
+export const DEFAULT_CLIENT_ASSERTION_AUDIENCE = 'token_endpoint';
 export const DEFAULT_CACHE_KEY_PREFIX = 'atm';
 /** Background refresh on by default: after the first fetch no caller should wait on the token endpoint. */
 export const DEFAULT_REFRESH_AHEAD = true;

@@ -22,6 +22,7 @@ const CLIENT_FIELDS = {
   baseURL: 'BASE_URL',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   allowInsecureHttp: 'ALLOW_INSECURE_HTTP',
+  clientAssertionAudience: 'CLIENT_ASSERTION_AUDIENCE',
   ...KEY_MATERIAL_FIELDS,
 } as const;
 
@@ -191,6 +192,7 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
       baseURL: readEnv(env, variable('baseURL')),
       requestTimeoutMs: readNumber(env, variable('requestTimeoutMs')),
       allowInsecureHttp: readEnvBoolean(env, variable('allowInsecureHttp'), name),
+      clientAssertionAudience: readEnv(env, variable('clientAssertionAudience')),
       ...readKeyMaterialFromEnv(env, prefix, name, fileVariables(name)),
     };
   }

@@ -12,6 +12,8 @@ import { readEnv, readEnvBoolean, type EnvSource } from './env-values.js';
 /** Option field -> env suffix, for the fields this file reads. */
 export const KEY_MATERIAL_FIELDS = {
   privateKey: 'PRIVATE_KEY',
+  privateKeyKid: 'PRIVATE_KEY_KID',
+  clientAssertionCertificate: 'CLIENT_ASSERTION_CERT',
   clientAssertionAlg: 'CLIENT_ASSERTION_ALG',
   tlsCertificate: 'TLS_CERT',
   tlsKey: 'TLS_KEY',
@@ -21,7 +23,13 @@ export const KEY_MATERIAL_FIELDS = {
 } as const;
 
 /** Fields that may also come from a file named by `<suffix>_FILE`. */
-const FILE_FIELDS = ['privateKey', 'tlsCertificate', 'tlsKey', 'dpopPrivateKey'] as const;
+const FILE_FIELDS = [
+  'privateKey',
+  'clientAssertionCertificate',
+  'tlsCertificate',
+  'tlsKey',
+  'dpopPrivateKey',
+] as const;
 
 /** Every env suffix this file reads, the `_FILE` variants included. */
 export const KEY_MATERIAL_SUFFIXES: readonly string[] = [
@@ -77,8 +85,10 @@ export function readKeyMaterialFromEnv(
   const caPath = readEnv(env, caVariable);
   if (caPath !== undefined) options.tlsCa = readFile(caVariable, caPath, clientName);
 
-  const alg = readEnv(env, prefix + KEY_MATERIAL_FIELDS.clientAssertionAlg);
-  if (alg !== undefined) options.clientAssertionAlg = alg;
+  for (const field of ['clientAssertionAlg', 'privateKeyKid'] as const) {
+    const value = readEnv(env, prefix + KEY_MATERIAL_FIELDS[field]);
+    if (value !== undefined) options[field] = value;
+  }
 
   const dpopVariable = prefix + KEY_MATERIAL_FIELDS.dpop;
   const dpop = readEnvBoolean(env, dpopVariable, clientName);

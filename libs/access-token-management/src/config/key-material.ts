@@ -231,6 +231,46 @@ export function resolveTlsOptions(
   return Object.freeze(tls);
 }
 
+/**
+ * What a certificate credential (RFC 7515 §4.1.7, §4.1.8) adds to the assertion header: the base64url SHA-1 and SHA-256
+ * thumbprints of the certificate's DER, by which Entra ID and others find the registered certificate.
+ */
+export interface CertificateThumbprints {
+  readonly x5t: string;
+  readonly 'x5t#S256': string;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** The first certificate of a PEM text (a key file may carry the key's certificate); undefined when there is none. */
+export function certificateInPem(text: unknown): string | undefined {
+  return typeof text === 'string' ? PEM_CERTIFICATE.exec(normalizePem(text))?.[0] : undefined;
+}
+
+/**
+ * Validates the certificate of a signing key and returns its thumbprints.
+ * @throws AccessTokenError `ERR_CONFIG_INVALID` naming the setting, when it is no certificate or not the key's.
+ */
+export function resolveKeyCertificate(
+  certificate: unknown,
+  key: KeyObject,
+  settings: { certificate: string; key: string },
+  clientName: string,
+): CertificateThumbprints {
+  const leaf = parseCertificate(
+    pemCertificates(certificate, settings.certificate, clientName),
+    settings.certificate,
+    clientName,
+  );
+  if (!leaf.checkPrivateKey(key)) {
+    throw invalid(settings.certificate, `is not the certificate of the key in ${settings.key}`, clientName);
+  }
+  return Object.freeze({
+    x5t: createHash('sha1').update(leaf.raw).digest('base64url'),
+    'x5t#S256': createHash('sha256').update(leaf.raw).digest('base64url'),
+  });
+}
+
 function pemCertificates(value: unknown, setting: string, clientName: string): string {
   if (typeof value !== 'string' || !value.includes('-----BEGIN CERTIFICATE-----')) {
     throw invalid(setting, 'must be PEM certificate text (-----BEGIN CERTIFICATE-----)', clientName);

@@ -20,6 +20,10 @@ export interface ResolvedClientOptions {
   readonly allowInsecureHttp: boolean;
   /** private_key_jwt: the key signing client assertions. */
   readonly clientAssertionKey?: ResolvedClientAuthentication['clientAssertionKey'];
+  /** private_key_jwt with a certificate credential: the assertions' `x5t` / `x5t#S256` headers. */
+  readonly clientAssertionCertificate?: ResolvedClientAuthentication['clientAssertionCertificate'];
+  /** JWT client authentication: `token_endpoint`, `issuer` or an explicit URI, the assertions' `aud`. */
+  readonly clientAssertionAudience?: ResolvedClientAuthentication['clientAssertionAudience'];
   /** Client certificate and trusted CAs (mTLS). */
   readonly tls?: ResolvedClientAuthentication['tls'];
   /** DPoP is on; a given key, or none (one is generated). */

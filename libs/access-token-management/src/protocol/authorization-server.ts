@@ -43,31 +43,63 @@ export class AuthorizationServerResolver {
     requestOptions: Pick<oauth.DiscoveryRequestOptions, typeof oauth.customFetch>,
   ): Promise<oauth.AuthorizationServer> {
     const issuerUrl = new URL(issuer);
-    let metadata: oauth.AuthorizationServer;
-    try {
-      const response = await oauth.discoveryRequest(issuerUrl, {
-        signal: AbortSignal.timeout(client.requestTimeoutMs),
-        ...insecureRequestOptions(issuer),
-        ...requestOptions,
-      });
-      metadata = await oauth.processDiscoveryResponse(issuerUrl, response);
-    } catch (cause) {
-      throw new AccessTokenError(
-        AccessTokenErrorCode.DiscoveryFailed,
-        `Discovery for client '${client.name}' failed at ${issuerUrl.origin}: ${describe(cause)}`,
-        client.name,
-        { cause },
-      );
+    // One deadline for the whole discovery, however many documents it tries.
+    const signal = AbortSignal.timeout(client.requestTimeoutMs);
+    const failures: string[] = [];
+    let metadata: oauth.AuthorizationServer | undefined;
+    for (const document of METADATA_DOCUMENTS) {
+      let response: Response | undefined;
+      try {
+        response = await oauth.discoveryRequest(issuerUrl, {
+          algorithm: document.algorithm,
+          signal,
+          ...insecureRequestOptions(issuer),
+          ...requestOptions,
+        });
+        metadata = await oauth.processDiscoveryResponse(issuerUrl, response);
+        break;
+      } catch (cause) {
+        if (response === undefined) {
+          // Unreachable or timed out: the other document lives on the same host.
+          throw discoveryFailed(client, `failed at ${issuerUrl.origin}: ${describe(cause)}`, cause);
+        }
+        if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+        failures.push(`${document.name}: ${describeDocumentFailure(cause, response)}`);
+      }
+    }
+    if (metadata === undefined) {
+      throw discoveryFailed(client, `found no usable metadata for ${issuer} (${failures.join('; ')})`);
     }
     if (typeof metadata.token_endpoint !== 'string') {
-      throw new AccessTokenError(
-        AccessTokenErrorCode.DiscoveryFailed,
-        `Discovery for client '${client.name}' returned no token_endpoint`,
-        client.name,
-      );
+      throw discoveryFailed(client, 'returned no token_endpoint');
     }
     return metadata;
   }
+}
+
+/**
+ * The metadata documents an issuer may publish, in the order they are tried: OpenID Connect discovery (what most
+ * servers publish, some only that), then RFC 8414 (the issuer's path after the well-known segment). Both carry the
+ * same fields, and each must name the configured issuer.
+ */
+const METADATA_DOCUMENTS: ReadonlyArray<{ algorithm: 'oidc' | 'oauth2'; name: string }> = [
+  { algorithm: 'oidc', name: '/.well-known/openid-configuration' },
+  { algorithm: 'oauth2', name: '/.well-known/oauth-authorization-server' },
+];
+
+function discoveryFailed(client: ResolvedClientOptions, problem: string, cause?: unknown): AccessTokenError {
+  return new AccessTokenError(
+    AccessTokenErrorCode.DiscoveryFailed,
+    `Discovery for client '${client.name}' ${problem}`,
+    client.name,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Why one document did not do: its status, or oauth4webapi's word on its content (an issuer mismatch, not JSON). */
+function describeDocumentFailure(cause: unknown, response: Response): string {
+  if (response.status !== 200) return `HTTP ${response.status}`;
+  return describe(cause);
 }
 
 function describe(cause: unknown): string {

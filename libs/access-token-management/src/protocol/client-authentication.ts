@@ -2,6 +2,7 @@ import { importJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { ResolvedPrivateKey } from '../config/key-material.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
+import { clientSecretBasic } from './client-secret-basic.js';
 
 /** A WebCrypto key for signing with the key's algorithm (oauth4webapi reads the JWS `alg` from the key itself). */
 export async function importSigningKey(key: ResolvedPrivateKey): Promise<oauth.CryptoKey> {
@@ -15,9 +16,8 @@ export async function importSigningKey(key: ResolvedPrivateKey): Promise<oauth.C
  * `self_signed_tls_client_auth` (the certificate goes with the connection, see mtls-fetch.ts).
  *
  * oauth4webapi builds every assertion afresh — new `jti`, `iat` now, `exp` 60 s later — so each token request and each
- * retry carries its own. Its `aud` is the issuer identifier (RFC 7523bis, the 2025 audience-injection advisory); when
- * the issuer is not known (a token endpoint was configured instead of discovery), it is the token endpoint URL
- * (RFC 7523 §3).
+ * retry carries its own. Its `aud` is the client's `clientAssertionAudience`: the token endpoint URL the request goes
+ * to (RFC 7523 §3, the default), the issuer identifier (RFC 7523bis), or an explicit URI.
  */
 export async function createClientAuthentication(client: ResolvedClientOptions): Promise<oauth.ClientAuth> {
   const secret = client.clientSecret as string;
@@ -25,14 +25,17 @@ export async function createClientAuthentication(client: ResolvedClientOptions):
     case 'client_secret_post':
       return oauth.ClientSecretPost(secret);
     case 'client_secret_basic':
-      // Form-urlencodes id and secret before base64, as RFC 6749 §2.3.1 requires.
-      return oauth.ClientSecretBasic(secret);
+      return clientSecretBasic(secret);
     case 'client_secret_jwt':
-      return oauth.ClientSecretJwt(secret, assertionOptions(client));
+      return jwtAuthentication(client, (options) => oauth.ClientSecretJwt(secret, options));
     case 'private_key_jwt': {
       const signingKey = client.clientAssertionKey as ResolvedPrivateKey;
       const key = await importSigningKey(signingKey);
-      return oauth.PrivateKeyJwt({ key, kid: signingKey.kid }, assertionOptions(client, signingKey.alg));
+      return jwtAuthentication(
+        client,
+        (options) => oauth.PrivateKeyJwt({ key, kid: signingKey.kid }, options),
+        signingKey.alg,
+      );
     }
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':
@@ -40,15 +43,48 @@ export async function createClientAuthentication(client: ResolvedClientOptions):
   }
 }
 
-function assertionOptions(client: ResolvedClientOptions, alg?: string): oauth.ModifyAssertionOptions {
-  const audience = client.issuer === undefined ? client.tokenEndpoint : undefined;
+/**
+ * A JWT client authentication whose assertion is shaped per request: `aud` depends on the server metadata of the
+ * request, which oauth4webapi passes to the authentication only then.
+ */
+function jwtAuthentication(
+  client: ResolvedClientOptions,
+  create: (options: oauth.ModifyAssertionOptions) => oauth.ClientAuth,
+  alg?: string,
+): oauth.ClientAuth {
+  const certificate = client.clientAssertionCertificate;
   // oauth4webapi names Ed25519 keys' algorithm `Ed25519` (RFC 9864); servers that only know `EdDSA` asked for it.
   const legacyEdDsa = alg === 'EdDSA';
-  if (audience === undefined && !legacyEdDsa) return {};
-  return {
-    [oauth.modifyAssertion]: (header, payload) => {
-      if (audience !== undefined) payload.aud = audience;
-      if (legacyEdDsa) header.alg = 'EdDSA';
-    },
+  return (as, oauthClient, body, headers) => {
+    const audience = assertionAudience(client, as, oauthClient);
+    const authenticate = create({
+      [oauth.modifyAssertion]: (header, payload) => {
+        payload.aud = audience;
+        if (legacyEdDsa) header.alg = 'EdDSA';
+        if (certificate) Object.assign(header, certificate);
+      },
+    });
+    return authenticate(as, oauthClient, body, headers);
   };
+}
+
+function assertionAudience(
+  client: ResolvedClientOptions,
+  as: oauth.AuthorizationServer,
+  oauthClient: oauth.Client,
+): string {
+  switch (client.clientAssertionAudience) {
+    case 'issuer':
+      return as.issuer;
+    case 'token_endpoint':
+    case undefined: {
+      // The URL the request goes to: with a client certificate, the mTLS alias where the server has one (RFC 8705 §5).
+      const alias = oauthClient.use_mtls_endpoint_aliases
+        ? as.mtls_endpoint_aliases?.token_endpoint
+        : undefined;
+      return typeof alias === 'string' ? alias : (as.token_endpoint as string);
+    }
+    default:
+      return client.clientAssertionAudience;
+  }
 }

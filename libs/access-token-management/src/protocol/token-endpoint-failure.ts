@@ -28,10 +28,15 @@ export function tokenEndpointFailure(
     const parameters = cause.cause[0]?.parameters;
     return new TokenEndpointError(
       clientName,
-      parameters?.error ?? 'invalid_client',
+      parameters?.error ?? errorOfStatus(cause.status),
       shorten(parameters?.error_description),
       cause.status,
     );
+  }
+  if (status === 401 || status === 403) {
+    // A refusal without an OAuth error body (glewlwyd: 403 and nothing; gateways: an HTML page). Whatever the body
+    // says, the server refused: a TokenEndpointError, whose message points at the credentials.
+    return new TokenEndpointError(clientName, errorOfStatus(status), undefined, status);
   }
   if (status !== undefined) {
     if (status >= 500 || status === 429) {
@@ -58,6 +63,11 @@ export function tokenEndpointFailure(
       : `Token endpoint unreachable for client '${clientName}': ${reason(cause)}`,
     clientName,
   );
+}
+
+/** Only a 401 says which OAuth error it is (RFC 6749 §5.2: `invalid_client`); any other status is not guessed at. */
+function errorOfStatus(status: number): string | undefined {
+  return status === 401 ? 'invalid_client' : undefined;
 }
 
 function reason(cause: unknown): string {
