@@ -1,5 +1,25 @@
 import type * as OpenTelemetryApi from '@opentelemetry/api';
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+
+type Attributes = Record<string, string>;
+interface Counter {
+  add(value: number, attributes?: Attributes): void;
+}
+interface Histogram {
+  record(value: number, attributes?: Attributes): void;
+}
+interface InstrumentOptions {
+  description?: string;
+  unit?: string;
+}
+
+/**
+ * What the library uses of an OpenTelemetry `Meter` (which fits it as it is). Declared here, so that the shipped types
+ * need no `@opentelemetry/api` either: an app without it type-checks even with `skipLibCheck` off.
+ */
+export interface Meter {
+  createCounter(name: string, options?: InstrumentOptions): Counter;
+  createHistogram(name: string, options?: InstrumentOptions): Histogram;
+}
 
 /** Name of the OpenTelemetry meter, and the prefix of every instrument. */
 export const METER_NAME = 'nestjs-access-token-management';
