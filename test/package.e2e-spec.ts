@@ -1,250 +1,151 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
+import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
 import {
   TEST_CLIENT,
   startTokenServer,
   type RunningTokenServer,
 } from '../apps/token-server/src/testing/start-token-server.js';
+import { readQuickStart, type ReadmeQuickStart } from './support/readme-quick-start.js';
+import {
+  BUILD_DEPENDENCIES,
+  FRESH_APP_DEPENDENCIES,
+  run,
+  startApp,
+  writeFiles,
+  writeFreshApp,
+  type ModuleSystem,
+} from './support/scratch-nest-app.js';
 
 /**
- * The library as users get it: packed by `npm pack` (whose `prepack` cleans and builds `dist/`), installed from the
- * tarball into a scratch ESM app outside the workspace (so nothing resolves through the monorepo's node_modules or
- * path aliases), and run as plain JavaScript against a real token server.
+ * The library as users get it: packed by the README's `npm run pack:lib` (whose `prepack` cleans and builds `dist/`),
+ * installed from the tarball with the README's install line into fresh Nest apps outside the workspace, one ESM and
+ * one CommonJS, whose code is exactly the README's quick-start blocks; built with tsc, run with node, and asked for
+ * `GET /orders`, which they serve from a real orders-api with a token from a real token server.
  */
 
-const execFileAsync = promisify(execFile);
-
-const LIBRARY_DIR = fileURLToPath(new URL('../libs/access-token-management/', import.meta.url));
 const WORKSPACE_DIR = fileURLToPath(new URL('../', import.meta.url));
-const SETUP_TIMEOUT_MS = 180_000;
-const TOKEN_TTL_SECONDS = 300;
+const TSC = join(WORKSPACE_DIR, 'node_modules', 'typescript', 'bin', 'tsc');
+const SETUP_TIMEOUT_MS = 240_000;
+const TEST_TIMEOUT_MS = 120_000;
 
-/** The peers, at the versions the workspace pins, plus `@nestjs/core` to boot an application context. */
-const PEERS = ['@nestjs/common', '@nestjs/core', '@nestjs/axios', 'axios', 'rxjs', 'reflect-metadata'];
+/** The user's OpenTelemetry set-up, preloaded with `--import`; SIGUSR2 prints the sums as one `metrics {...}` line. */
+const TELEMETRY_MJS = `
+import { metrics } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+
+class OnDemandReader extends MetricReader {
+  onForceFlush() { return Promise.resolve(); }
+  onShutdown() { return Promise.resolve(); }
+}
+const reader = new OnDemandReader();
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+
+process.on('SIGUSR2', async () => {
+  const { resourceMetrics } = await reader.collect();
+  const sums = {};
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      for (const point of metric.dataPoints) {
+        const key = scope.scope.name + ' ' + metric.descriptor.name;
+        sums[key] = (sums[key] ?? 0) + (typeof point.value === 'number' ? point.value : point.value.count);
+      }
+    }
+  }
+  console.log('metrics ' + JSON.stringify(sums));
+});
+`;
+
+interface ScratchApp {
+  moduleSystem: ModuleSystem;
+  /** Whether the app installs `@opentelemetry/api` (and an SDK, preloaded): the library's optional peer. */
+  openTelemetry: boolean;
+  dir: string;
+  /** `npm run build` of the app (tsc, tsconfig.build.json), started once installed: both apps build side by side. */
+  built?: Promise<unknown>;
+}
 
 interface PackResult {
+  name: string;
   filename: string;
   files: { path: string }[];
 }
 
-interface ScriptReport {
-  tokenType: string;
-  expiresAt: string;
-  scope: string | null;
-  tokenIsJwt: boolean;
-  tokenRedactedInJson: boolean;
-  secondCallSameToken: boolean;
-  managerInjected: boolean;
-  isHttpService: boolean;
-  httpServiceInjected: boolean;
-  baseURL: string;
-  expectedBaseURL: string;
-  apiStatus: number;
-  apiSawToken: boolean;
-}
-
-/**
- * The scratch app: plain ESM JavaScript, so decorators are applied as functions and injection tokens are explicit
- * (no `emitDecoratorMetadata`). It echoes the `Authorization` header from a tiny API to check the named client's
- * interceptors, and prints one JSON line; the token value itself is never printed.
- */
-const CONSUMER_SCRIPT = `
-import 'reflect-metadata';
-import { createServer } from 'node:http';
-import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AccessTokenManager, AccessTokenModule, getHttpServiceToken } from 'nestjs-access-token-management';
-
-const { TOKEN_ENDPOINT, CLIENT_ID, CLIENT_SECRET, SCOPE } = process.env;
-
-const api = createServer((req, res) => {
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ authorization: req.headers.authorization ?? null }));
-});
-await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
-const baseURL = 'http://127.0.0.1:' + api.address().port;
-
-class OrdersClient {
-  constructor(http, manager) {
-    this.http = http;
-    this.manager = manager;
-  }
-}
-Inject(getHttpServiceToken('orders'))(OrdersClient, undefined, 0);
-Inject(AccessTokenManager)(OrdersClient, undefined, 1);
-Injectable()(OrdersClient);
-
-class AppModule {}
-Module({
-  imports: [
-    AccessTokenModule.forRoot({
-      clients: {
-        orders: { tokenEndpoint: TOKEN_ENDPOINT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scope: SCOPE, baseURL },
-      },
-    }),
-  ],
-  providers: [OrdersClient],
-})(AppModule);
-
-const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-try {
-  const manager = app.get(AccessTokenManager);
-  const token = await manager.getAccessToken('orders');
-  const again = await manager.getAccessToken('orders');
-  const http = app.get(getHttpServiceToken('orders'));
-  const client = app.get(OrdersClient);
-  const response = await http.axiosRef.get('/orders');
-  console.log(JSON.stringify({
-    tokenType: token.type,
-    expiresAt: token.expiresAt.toISOString(),
-    scope: token.scope ?? null,
-    tokenIsJwt: token.value.split('.').length === 3,
-    tokenRedactedInJson: !JSON.stringify(token).includes(token.value),
-    secondCallSameToken: again.value === token.value,
-    managerInjected: client.manager === manager,
-    isHttpService: http instanceof HttpService,
-    httpServiceInjected: client.http === http,
-    baseURL: http.axiosRef.defaults.baseURL,
-    expectedBaseURL: baseURL,
-    apiStatus: response.status,
-    apiSawToken: response.data.authorization === token.type + ' ' + token.value,
-  }));
-} finally {
-  await app.close();
-  api.closeAllConnections();
-  api.close();
-}
-`;
-
-/** A TypeScript consumer, type-checked only: the `types` export condition must resolve and match the runtime API. */
-const CONSUMER_TS = `
-import { HttpService } from '@nestjs/axios';
-import { Injectable, Module } from '@nestjs/common';
-import {
-  AccessTokenManager,
-  AccessTokenModule,
-  InjectHttpService,
-  type AccessToken,
-} from 'nestjs-access-token-management';
-
-@Injectable()
-export class OrdersClient {
-  constructor(
-    @InjectHttpService('orders') readonly http: HttpService,
-    readonly manager: AccessTokenManager,
-  ) {}
-
-  token(): Promise<AccessToken> {
-    return this.manager.getAccessToken('orders', { scope: 'orders.read' });
-  }
-}
-
-@Module({
-  imports: [
-    AccessTokenModule.forRoot({
-      clients: { orders: { tokenEndpoint: 'https://auth.example.com/token', clientId: 'id', baseURL: 'https://api.example.com' } },
-    }),
-  ],
-  providers: [OrdersClient],
-})
-export class AppModule {}
-`;
-
-/** The environment for child processes, without the `npm_*` variables of an enclosing `npm test` (its prefix etc.). */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = new Set([
-    'npm_config_cache',
-    'npm_config_userconfig',
-    'npm_config_registry',
-    'npm_config_cafile',
-  ]);
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) || keep.has(key.toLowerCase())),
-  );
-  return { ...env, ...extra };
-}
-
-/** Runs a command; on failure the error carries the command's stdout and stderr (npm's reasons are on stderr). */
-async function run(
-  file: string,
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
-): Promise<{ stdout: string; stderr: string }> {
-  try {
-    return await execFileAsync(file, args, {
-      cwd: options.cwd,
-      env: options.env ?? childEnv(),
-      timeout: options.timeout ?? SETUP_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const {
-      stdout = '',
-      stderr = '',
-      message,
-    } = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${file} ${args.join(' ')} (in ${options.cwd}) failed: ${message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
-      { cause: error },
-    );
-  }
-}
-
-async function pinnedVersions(names: string[]): Promise<string[]> {
+/** `name@version` as the workspace pins it, so that installs come from the npm cache CI already filled. */
+async function pinned(names: string[]): Promise<string[]> {
   const manifest = JSON.parse(await readFile(join(WORKSPACE_DIR, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
   };
   return names.map((name) => {
-    const version = manifest.dependencies[name];
+    const version = manifest.dependencies[name] ?? manifest.devDependencies[name];
     if (!version) throw new Error(`the workspace package.json pins no version of ${name}`);
     return `${name}@${version}`;
   });
 }
 
-describe('the npm package', () => {
+describe('the npm package, installed as the README says', () => {
   let workDir: string;
-  let appDir: string;
   let packed: PackResult;
-  let server: RunningTokenServer;
+  let quickStart: ReadmeQuickStart;
+  let tokenServer: RunningTokenServer;
+  let ordersApi: RunningOrdersApi;
+  const apps: ScratchApp[] = [];
 
   beforeAll(async () => {
-    server = await startTokenServer({ ttlSeconds: TOKEN_TTL_SECONDS });
+    tokenServer = await startTokenServer({ ttlSeconds: 300 });
+    ordersApi = await startOrdersApi({ issuer: tokenServer.url });
     workDir = await mkdtemp(join(tmpdir(), 'atm-package-'));
+    quickStart = await readQuickStart(join(WORKSPACE_DIR, 'README.md'));
 
-    // `prepack` empties dist/ and runs the tsc build (tsconfig.build.json), so the tarball holds a fresh build.
-    const pack = await run('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: LIBRARY_DIR });
-    [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[];
-
-    appDir = join(workDir, 'app');
-    await mkdir(appDir);
-    await writeFile(
-      join(appDir, 'package.json'),
-      JSON.stringify({ name: 'scratch-consumer', version: '0.0.0', private: true, type: 'module' }),
-    );
-    await run(
+    const pack = await run(
       'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        join(workDir, packed.filename),
-        ...(await pinnedVersions(PEERS)),
-      ],
-      { cwd: appDir },
+      ['run', '--silent', 'pack:lib', '--', '--json', '--pack-destination', workDir],
+      {
+        cwd: WORKSPACE_DIR,
+        timeout: SETUP_TIMEOUT_MS,
+      },
     );
-    await writeFile(join(appDir, 'main.mjs'), CONSUMER_SCRIPT);
+    [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[];
+    const tarball = join(workDir, packed.filename);
+
+    apps.push(
+      { moduleSystem: 'esm', openTelemetry: true, dir: join(workDir, 'esm-app') },
+      { moduleSystem: 'commonjs', openTelemetry: false, dir: join(workDir, 'commonjs-app') },
+    );
+    await Promise.all(
+      apps.map(async (app) => {
+        await writeFreshApp(app.dir, app.moduleSystem);
+        const packages = await pinned([
+          ...quickStart.installs,
+          ...FRESH_APP_DEPENDENCIES,
+          ...BUILD_DEPENDENCIES,
+          ...(app.openTelemetry ? ['@opentelemetry/api', '@opentelemetry/sdk-metrics'] : []),
+        ]);
+        await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, ...packages], {
+          cwd: app.dir,
+          timeout: SETUP_TIMEOUT_MS,
+        });
+        await writeFiles(app.dir, quickStart.files);
+        if (app.openTelemetry) await writeFile(join(app.dir, 'telemetry.mjs'), TELEMETRY_MJS);
+        app.built = run(process.execPath, [TSC, '-p', 'tsconfig.build.json'], {
+          cwd: app.dir,
+          timeout: 90_000,
+        });
+        app.built.catch(() => undefined); // awaited, and so reported, by the app's own test
+      }),
+    );
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await server?.close();
+    await ordersApi?.close();
+    await tokenServer?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
@@ -260,65 +161,103 @@ describe('the npm package', () => {
     ).toEqual([]);
   });
 
-  it('boots in a plain ESM Nest app outside the workspace and gets a token from a real token server', async () => {
-    const before = Date.now();
-    const { stdout } = await run(process.execPath, ['main.mjs'], {
-      cwd: appDir,
-      timeout: 30_000,
-      env: childEnv({
-        TOKEN_ENDPOINT: server.tokenEndpoint,
-        CLIENT_ID: TEST_CLIENT.clientId,
-        CLIENT_SECRET: TEST_CLIENT.clientSecret,
-        SCOPE: TEST_CLIENT.scope,
-      }),
-    });
-    const after = Date.now();
-    const line = stdout
-      .trim()
-      .split('\n')
-      .findLast((l) => l.startsWith('{'));
-    expect(line).toBeDefined();
-    const report = JSON.parse(line!) as ScriptReport;
-
-    expect(report).toMatchObject({
-      tokenType: 'Bearer',
-      tokenIsJwt: true,
-      tokenRedactedInJson: true,
-      secondCallSameToken: true,
-      managerInjected: true,
-      isHttpService: true,
-      httpServiceInjected: true,
-      baseURL: report.expectedBaseURL,
-      apiStatus: 200,
-      apiSawToken: true,
-    });
-    expect(report.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const expiresAt = Date.parse(report.expiresAt);
-    expect(expiresAt).toBeGreaterThanOrEqual(before + TOKEN_TTL_SECONDS * 1000 - 1000);
-    expect(expiresAt).toBeLessThanOrEqual(after + TOKEN_TTL_SECONDS * 1000 + 1000);
-    expect(server.tokenRequests()).toBe(1);
-  });
-
-  it('type-checks a TypeScript consumer against the shipped declarations', async () => {
-    await writeFile(join(appDir, 'consumer.ts'), CONSUMER_TS);
-    await writeFile(
-      join(appDir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          target: 'ES2023',
-          strict: true,
-          experimentalDecorators: true,
-          emitDecoratorMetadata: true,
-          skipLibCheck: true,
-          noEmit: true,
-          types: [],
-        },
-        files: ['consumer.ts'],
-      }),
+  it('declares every package its shipped types import (an optional peer may be absent: none of them imports it)', async () => {
+    const installed = join(apps.find((app) => !app.openTelemetry)!.dir, 'node_modules', packed.name);
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    const required = new Set(
+      [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})].filter(
+        (name) => !manifest.peerDependenciesMeta?.[name]?.optional,
+      ),
     );
-    const tsc = join(WORKSPACE_DIR, 'node_modules', 'typescript', 'bin', 'tsc');
-    await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: appDir, timeout: 60_000 });
+    const undeclared: string[] = [];
+    for (const file of packed.files.map((entry) => entry.path).filter((path) => path.endsWith('.d.ts'))) {
+      const source = await readFile(join(installed, file), 'utf8');
+      for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        if (/^(\.|\/|node:)/.test(specifier!) || builtinModules.includes(specifier!)) continue;
+        const name = specifier!
+          .split('/')
+          .slice(0, specifier!.startsWith('@') ? 2 : 1)
+          .join('/');
+        if (!required.has(name)) undeclared.push(`${file}: ${name}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
   });
+
+  it('takes the install line and the app files from the README quick start', () => {
+    expect(quickStart.installs).toEqual(expect.arrayContaining(['@nestjs/axios', 'axios', '@nestjs/config']));
+    expect([...quickStart.files.keys()]).toEqual(expect.arrayContaining(['.env', 'src/app.module.ts']));
+  });
+
+  it.each([
+    ['an ESM app (nodenext, "type": "module") with @opentelemetry/api, which gets metrics', 'esm'],
+    ['a CommonJS app (module commonjs) without @opentelemetry/api', 'commonjs'],
+  ])(
+    'builds the README quick start in %s, and serves GET /orders with a token',
+    async (_title, moduleSystem) => {
+      const app = apps.find((candidate) => candidate.moduleSystem === moduleSystem)!;
+      // npm installs no optional peer by itself: this app really runs without the API.
+      expect(existsSync(join(app.dir, 'node_modules', '@opentelemetry', 'api'))).toBe(app.openTelemetry);
+
+      await app.built;
+
+      const tokenRequestsBefore = tokenServer.tokenRequests();
+      ordersApi.requests.length = 0;
+      // The README's .env stays as written; the process env (which wins) points it at the servers of this test.
+      const running = await startApp(app.dir, {
+        env: {
+          ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT: tokenServer.tokenEndpoint,
+          ACCESS_TOKEN_ORDERS_CLIENT_SECRET: TEST_CLIENT.clientSecret,
+          ACCESS_TOKEN_ORDERS_BASE_URL: ordersApi.url,
+        },
+        nodeArgs: app.openTelemetry ? ['--import', './telemetry.mjs'] : [],
+        timeoutMs: 30_000,
+      });
+      try {
+        for (let call = 0; call < 3; call++) {
+          const response = await fetch(`${running.url}/orders`);
+          const body = (await response.json()) as Array<{ id: string; item: string; quantity: number }>;
+          expect({ status: response.status, body }).toMatchObject({
+            status: 200,
+            body: expect.arrayContaining([
+              expect.objectContaining({ id: expect.any(String), item: expect.any(String) }),
+            ]),
+          });
+        }
+        expect(tokenServer.tokenRequests() - tokenRequestsBefore).toBe(1);
+        // Every call presented the same one token, a Bearer JWT (its shape compared, never the value printed).
+        const presented = ordersApi.requests.map((request) => request.authorization ?? '');
+        expect(presented.map((header) => header.replace(/[\w-]+/g, 'x'))).toEqual([
+          'x x.x.x',
+          'x x.x.x',
+          'x x.x.x',
+        ]);
+        expect(presented.every((header) => header.startsWith('Bearer ') && header === presented[0])).toBe(
+          true,
+        );
+
+        if (app.openTelemetry) {
+          const line = running.nextLine('metrics ');
+          running.child.kill('SIGUSR2');
+          const sums = JSON.parse((await line).slice('metrics '.length)) as Record<string, number>;
+          expect(sums).toMatchObject({
+            'nestjs-access-token-management access_token.requests': 1,
+            'nestjs-access-token-management access_token.cache.misses': 1,
+            'nestjs-access-token-management access_token.cache.hits': 2,
+          });
+        }
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n--- app output ---\n${running.output()}`, {
+          cause: error,
+        });
+      } finally {
+        await running.stop();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -1,4 +1,3 @@
-import type { Meter } from '@opentelemetry/api';
 import { tokenCacheKey } from '../cache/cache-key.js';
 import type { TokenStore, CachedToken } from '../cache/token-store.js';
 import { createTokenStore } from '../cache/token-store.factory.js';
@@ -26,7 +25,7 @@ import { renewalPoint } from './renewal-policy.js';
 import { SingleFlight } from './single-flight.js';
 import type { TokenKeyState } from './token-key-state.js';
 import { silentLogger, type TokenLogger } from '../token-logger.js';
-import { TokenMetrics } from './token-metrics.js';
+import { TokenMetrics, type Meter } from './token-metrics.js';
 import type { AccessTokenStatus } from './token-status.interface.js';
 import { tokenStatuses } from './token-status.js';
 
