@@ -14,7 +14,12 @@ const PREREQUISITES = [
     satisfied: () =>
       Boolean(process.env.REDIS_URL) || isExecutable(process.env.REDIS_SERVER_BIN ?? 'redis-server'),
   },
-  { program: 'glewlwyd', debianPackage: 'glewlwyd' },
+  {
+    program: 'glewlwyd',
+    debianPackage: 'glewlwyd',
+    // test/support/glewlwyd-server.ts takes GLEWLWYD_BIN as another binary, as redis-server takes REDIS_SERVER_BIN.
+    satisfied: () => isExecutable(process.env.GLEWLWYD_BIN ?? 'glewlwyd'),
+  },
   { program: 'sqlite3', debianPackage: 'sqlite3' },
   { program: 'openssl', debianPackage: 'openssl' },
 ];
