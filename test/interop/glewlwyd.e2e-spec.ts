@@ -12,9 +12,9 @@ import {
   type ClientCredentialsClientOptions,
 } from 'nestjs-access-token-management';
 
-import { startOrdersApi, type RunningOrdersApi } from '../../apps/orders-api/src/testing/start-orders-api.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import { startGlewlwyd, type RunningGlewlwyd } from '../support/glewlwyd-server.js';
-import { startOrdersCaller } from '../support/start-orders-caller.js';
+import { startOrdersCaller } from '../support/apps/start-orders-caller.js';
 
 const SCOPES = ['orders.read', 'orders.write'];
 const SCOPE = SCOPES.join(' ');

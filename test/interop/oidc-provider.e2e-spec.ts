@@ -8,12 +8,12 @@ import {
   type ClientCredentialsClientOptions,
 } from 'nestjs-access-token-management';
 
-import { startOrdersApi, type RunningOrdersApi } from '../../apps/orders-api/src/testing/start-orders-api.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import {
   startTokenServer,
   TEST_CLIENT,
   type RunningTokenServer,
-} from '../../apps/token-server/src/testing/start-token-server.js';
+} from '../support/apps/start-token-server.js';
 
 const SCOPE = TEST_CLIENT.scope;
 const JWT_SECRET = 'a-shared-secret-of-at-least-32-characters!';

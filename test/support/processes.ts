@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 /** The workspace root, where `npm run build` runs and `dist/` lands. */
-export const WORKSPACE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+export const WORKSPACE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 export type SampleApp = 'token-server' | 'orders-api' | 'orders-caller';
 

@@ -4,13 +4,13 @@ import { request as httpRequest } from 'node:http';
 import { exportJWK, SignJWT } from 'jose';
 import { AccessTokenManager } from 'nestjs-access-token-management';
 
-import { MAX_TOKEN_LIFETIME_SECONDS } from '../apps/orders-api/src/auth/access-token.verifier.js';
-import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../../apps/orders-api/src/auth/access-token.verifier.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import {
   startTokenServer,
   type RunningTokenServer,
-} from '../apps/token-server/src/testing/start-token-server.js';
-import { sendJson, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
+} from '../support/apps/start-token-server.js';
+import { sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const AUDIENCE = 'http://localhost:3001';
 const CLIENTS = [

@@ -4,12 +4,12 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import {
   startTokenServer,
   TEST_CLIENT,
   type RunningTokenServer,
-} from '../apps/token-server/src/testing/start-token-server.js';
+} from '../support/apps/start-token-server.js';
 import {
   accepts,
   buildSampleApps,
@@ -18,9 +18,9 @@ import {
   startNodeProcess,
   WORKSPACE_DIR,
   type RunningProcess,
-} from './support/processes.js';
-import { startOrdersCallerProcess } from './support/start-orders-caller.js';
-import { createTestPki, type TestCredential, type TestPki } from './support/test-pki.js';
+} from '../support/processes.js';
+import { startOrdersCallerProcess } from '../support/apps/start-orders-caller.js';
+import { createTestPki, type TestCredential, type TestPki } from '../support/test-pki.js';
 
 const BUILD_TIMEOUT_MS = 300_000;
 const PROCESS_TIMEOUT_MS = 90_000;

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { OrdersCallerModule } from '../../apps/orders-caller/src/orders-caller.module.js';
-import { freePort, sampleAppMain, startNodeProcess, type RunningProcess } from './processes.js';
+import { OrdersCallerModule } from '../../../apps/orders-caller/src/orders-caller.module.js';
+import { freePort, sampleAppMain, startNodeProcess, type RunningProcess } from '../processes.js';
 
 export interface RunningOrdersCaller {
   url: string;

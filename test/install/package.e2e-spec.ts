@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import {
   TEST_CLIENT,
   startTokenServer,
   type RunningTokenServer,
-} from '../apps/token-server/src/testing/start-token-server.js';
-import { readQuickStart, type ReadmeQuickStart } from './support/readme-quick-start.js';
+} from '../support/apps/start-token-server.js';
+import { readQuickStart, type ReadmeQuickStart } from '../support/readme-quick-start.js';
 import {
   BUILD_DEPENDENCIES,
   FRESH_APP_DEPENDENCIES,
@@ -21,7 +21,7 @@ import {
   writeFiles,
   writeFreshApp,
   type ModuleSystem,
-} from './support/scratch-nest-app.js';
+} from '../support/scratch-nest-app.js';
 
 /**
  * The library as users get it: packed by the README's `npm run pack:lib` (whose `prepack` cleans and builds `dist/`),
@@ -30,7 +30,7 @@ import {
  * `GET /orders`, which they serve from a real orders-api with a token from a real token server.
  */
 
-const WORKSPACE_DIR = fileURLToPath(new URL('../', import.meta.url));
+const WORKSPACE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = join(WORKSPACE_DIR, 'node_modules', 'typescript', 'bin', 'tsc');
 const SETUP_TIMEOUT_MS = 240_000;
 const TEST_TIMEOUT_MS = 120_000;

@@ -17,14 +17,14 @@ import {
   type ClientCredentialsClientOptions,
 } from 'nestjs-access-token-management';
 
-import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import {
   startTokenServer,
   TEST_CLIENT,
   type RunningTokenServer,
-} from '../apps/token-server/src/testing/start-token-server.js';
-import { ordersCallerEnv, startOrdersCaller } from './support/start-orders-caller.js';
-import { createTestPki, type TestCredential, type TestPki } from './support/test-pki.js';
+} from '../support/apps/start-token-server.js';
+import { ordersCallerEnv, startOrdersCaller } from '../support/apps/start-orders-caller.js';
+import { createTestPki, type TestCredential, type TestPki } from '../support/test-pki.js';
 
 const SCOPE = 'orders.read orders.write';
 const JWT_SECRET = 'a-shared-secret-of-at-least-32-characters!';

@@ -1,18 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { NestFactory } from '@nestjs/core';
 import { AccessTokenManager } from 'nestjs-access-token-management';
-import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
-import { OrdersCallerModule } from '../apps/orders-caller/src/orders-caller.module.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
+import { OrdersCallerModule } from '../../apps/orders-caller/src/orders-caller.module.js';
 import {
   startTokenServer,
   TEST_CLIENT,
   type RunningTokenServer,
-} from '../apps/token-server/src/testing/start-token-server.js';
+} from '../support/apps/start-token-server.js';
 import {
   ordersCallerEnv,
   startOrdersCaller,
   type RunningOrdersCaller,
-} from './support/start-orders-caller.js';
+} from '../support/apps/start-orders-caller.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

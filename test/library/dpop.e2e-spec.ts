@@ -10,14 +10,14 @@ import {
   type ClientCredentialsClientOptions,
 } from 'nestjs-access-token-management';
 
-import { startOrdersApi, type RunningOrdersApi } from '../apps/orders-api/src/testing/start-orders-api.js';
+import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import {
   startTokenServer,
   TEST_CLIENT,
   type RunningTokenServer,
-} from '../apps/token-server/src/testing/start-token-server.js';
-import { sendJson, startScriptedServer } from './support/scripted-server.js';
-import { ordersCallerEnv, startOrdersCaller } from './support/start-orders-caller.js';
+} from '../support/apps/start-token-server.js';
+import { sendJson, startScriptedServer } from '../support/scripted-server.js';
+import { ordersCallerEnv, startOrdersCaller } from '../support/apps/start-orders-caller.js';
 
 const DPOP_CLIENT = {
   clientId: 'orders-caller-dpop',

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 
-import type { OrdersApiSettings } from '../orders-api.config.js';
-import { createOrdersApiApp } from '../orders-api-app.factory.js';
+import type { OrdersApiSettings } from '../../../apps/orders-api/src/orders-api.config.js';
+import { createOrdersApiApp } from '../../../apps/orders-api/src/orders-api-app.factory.js';
 
 /** One request as the orders-api received it. */
 export interface RecordedRequest {

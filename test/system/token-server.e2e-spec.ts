@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import {
   startTokenServer,
   type RunningTokenServer,
-} from '../apps/token-server/src/testing/start-token-server.js';
+} from '../support/apps/start-token-server.js';
 
 /** RFC 6749 section 2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded. */
 function basicAuth(clientId: string, clientSecret: string): string {
