@@ -2,6 +2,51 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The library's layers import one way (nest -> http -> manager -> protocol, cache -> config; errors.ts,
+ * access-token.ts and token-logger.ts are leaves), and nothing outside nest/ imports Nest, so the core also runs in a
+ * plain Node service. Each entry: a layer's folder and the folders (and packages) it must not import.
+ */
+const LIB = 'libs/access-token-management/src';
+const LAYER_RULES = [
+  { layer: 'config', forbidden: ['protocol', 'cache', 'manager', 'http', 'nest'] },
+  { layer: 'protocol', forbidden: ['cache', 'manager', 'http', 'nest'] },
+  { layer: 'cache', forbidden: ['protocol', 'manager', 'http', 'nest'] },
+  { layer: 'manager', forbidden: ['http', 'nest'] },
+  { layer: 'http', forbidden: ['protocol', 'cache', 'nest'] },
+];
+const layerRules = LAYER_RULES.map(({ layer, forbidden }) => ({
+  files: [`${LIB}/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...forbidden.map((folder) => ({
+            group: [`**/${folder}/*`],
+            message: `${layer}/ must not import ${folder}/: the layers import one way (README, Development).`,
+          })),
+          { group: ['@nestjs/*'], message: 'Only nest/ imports Nest: the core runs without it.' },
+        ],
+      },
+    ],
+  },
+}));
+const leafRules = {
+  files: [`${LIB}/errors.ts`, `${LIB}/access-token.ts`, `${LIB}/token-logger.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: ['./*/*'], message: 'A shared leaf imports no layer.' },
+          { group: ['@nestjs/*'], message: 'Only nest/ imports Nest.' },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', '**/dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -20,4 +65,6 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' },
     },
   },
+  ...layerRules,
+  leafRules,
 );

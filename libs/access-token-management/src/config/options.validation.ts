@@ -30,6 +30,20 @@ function invalid(setting: string, problem: string, clientName?: string): AccessT
   return new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, `${setting} ${problem}`, clientName);
 }
 
+/** Options objects this module validated: handed on, they are used as they are, never validated twice. */
+const validated = new WeakSet<ResolvedAccessTokenOptions>();
+
+/**
+ * The validated form of module options: `options` itself when it is already validated, else the result of
+ * {@link validateAccessTokenOptions}. The one entry point for consumers of options (the manager, the Nest module).
+ */
+export function resolveAccessTokenOptions(
+  options: AccessTokenOptions | ResolvedAccessTokenOptions,
+): ResolvedAccessTokenOptions {
+  if (validated.has(options as ResolvedAccessTokenOptions)) return options as ResolvedAccessTokenOptions;
+  return validateAccessTokenOptions(options as AccessTokenOptions);
+}
+
 /**
  * Checks module options and fills in defaults. Throws one {@link AccessTokenError} (`ERR_CONFIG_INVALID`) naming the
  * first setting at fault. Messages describe the problem and never echo a value, so a secret pasted into the wrong
@@ -53,7 +67,7 @@ export function validateAccessTokenOptions(
     }
     clients.set(name, validateClient(name, client, nameOf));
   }
-  return {
+  const resolved: ResolvedAccessTokenOptions = {
     clients,
     refreshBeforeExpirySeconds: nonNegativeNumber(
       options.refreshBeforeExpirySeconds,
@@ -66,6 +80,8 @@ export function validateAccessTokenOptions(
     ...validateRefreshOptions(options, (field) => nameOf(field)),
     ...validateCacheOptions(options, (field) => nameOf(field)),
   };
+  validated.add(resolved);
+  return resolved;
 }
 
 function validateClient(

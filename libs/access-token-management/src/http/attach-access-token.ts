@@ -1,8 +1,7 @@
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import { isTransportAllowed } from '../config/url-rules.js';
-import type { AccessTokenManager } from '../manager/access-token-manager.js';
-import { clientMaterial } from '../protocol/client-material.js';
+import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
 import { clientCertificateAgents } from './client-certificate.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';
@@ -36,11 +35,11 @@ export interface AttachAccessTokenOptions {
  */
 export function attachAccessToken(
   instance: AxiosInstance,
-  manager: AccessTokenManager,
+  tokens: TokenSource,
   clientName: string,
   options: AttachAccessTokenOptions = {},
 ): () => void {
-  const client = manager.getClientOptions(clientName);
+  const client = tokens.clientTransport(clientName);
   const origin = options.origin ?? client.baseURL ?? instance.defaults.baseURL;
   if (origin === undefined) {
     throw new AccessTokenError(
@@ -60,12 +59,12 @@ export function attachAccessToken(
     );
   }
   const context: AuthorizedAdapterContext = {
-    manager,
+    tokens,
     clientName,
     tokenOptions: { scope: options.scope, resource: options.resource },
     pinnedBase,
     // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes.
-    dpop: clientMaterial(client).dpop,
+    dpop: client.dpop,
     certificate: clientCertificateAgents(client.tls),
   };
 

@@ -5,10 +5,8 @@ import {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import type { AccessToken } from '../access-token.js';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
-import type { AccessTokenManager } from '../manager/access-token-manager.js';
-import type { DPoPKey } from '../protocol/dpop.js';
+import type { DPoPProofSigner, TokenSource } from '../manager/token-source.interface.js';
 import { adapterOf, resolveAdapter } from './axios-adapter.js';
 import type { ClientCertificateAgents } from './client-certificate.js';
 import { addDPoPProof, demandsDPoPNonce, rememberDPoPNonce } from './dpop-proof.js';
@@ -22,11 +20,11 @@ import { challengeError } from './www-authenticate.js';
 
 /** What one `attachAccessToken` decides with: the client, the one origin its credentials may go to, its keys. */
 export interface AuthorizedAdapterContext {
-  manager: AccessTokenManager;
+  tokens: TokenSource;
   clientName: string;
   tokenOptions: { scope?: string; resource?: string };
   pinnedBase: URL;
-  dpop: DPoPKey | undefined;
+  dpop: DPoPProofSigner | undefined;
   certificate: ClientCertificateAgents | undefined;
 }
 
@@ -64,11 +62,11 @@ async function dispatch(
   config: InternalAxiosRequestConfig,
   inner: AdapterSetting,
 ): Promise<AxiosResponse> {
-  const { manager, clientName, tokenOptions, pinnedBase, dpop } = context;
+  const { tokens, clientName, tokenOptions, pinnedBase, dpop } = context;
   if (requestOrigin(config, pinnedBase) !== pinnedBase.origin) return adapterOf(inner, config)(config);
 
   const send = credentialTransport(context, config, innermost(inner));
-  let token = await manager.getAccessToken(clientName, tokenOptions);
+  let token = await tokens.getAccessToken(clientName, tokenOptions);
   let renewed = false;
   let nonceRetried = false;
   for (;;) {
@@ -85,7 +83,7 @@ async function dispatch(
       if (!isReplayableBody(config.data)) throw redactAxiosError(error);
       if (!renewed && rejectsToken(response)) {
         renewed = true;
-        token = await renewedToken(context, token);
+        token = await context.tokens.renewAccessToken(clientName, tokenOptions, token);
       } else if (!nonceRetried && proofBound && demandsDPoPNonce(response)) {
         nonceRetried = true;
       } else {
@@ -141,12 +139,4 @@ function rejectsToken(response: AxiosResponse | undefined): boolean {
   if (response?.status !== 401) return false;
   const code = challengeError(headerValue(response.headers, 'www-authenticate'));
   return code === null || code === undefined || code === 'invalid_token';
-}
-
-/** Concurrent 401s renew once: only the first finds the rejected token still cached and forces a new one. */
-async function renewedToken(context: AuthorizedAdapterContext, rejected: AccessToken): Promise<AccessToken> {
-  const { manager, clientName, tokenOptions } = context;
-  const current = await manager.getAccessToken(clientName, tokenOptions);
-  if (current.value !== rejected.value) return current;
-  return manager.getAccessToken(clientName, { ...tokenOptions, forceRenewal: true });
 }

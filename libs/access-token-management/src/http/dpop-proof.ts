@@ -1,7 +1,7 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { AccessToken } from '../access-token.js';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
-import type { DPoPKey } from '../protocol/dpop.js';
+import type { DPoPProofSigner } from '../manager/token-source.interface.js';
 import { headerValue } from './header-value.js';
 import { requestUrl } from './request-url.js';
 import { challengeError } from './www-authenticate.js';
@@ -12,7 +12,7 @@ import { challengeError } from './www-authenticate.js';
  */
 export async function addDPoPProof(
   config: InternalAxiosRequestConfig,
-  key: DPoPKey,
+  key: DPoPProofSigner,
   token: AccessToken,
   pinnedBase: URL,
 ): Promise<void> {
@@ -28,7 +28,7 @@ export async function addDPoPProof(
 
 /** Keeps the nonce an answer of the API gave (`DPoP-Nonce`, on any status) for the next proofs to its origin. */
 export function rememberDPoPNonce(
-  key: DPoPKey,
+  key: DPoPProofSigner,
   config: InternalAxiosRequestConfig,
   response: AxiosResponse | undefined,
   pinnedBase: URL,

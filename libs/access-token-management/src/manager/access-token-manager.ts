@@ -6,7 +6,7 @@ import {
   isResourceIndicator,
   isScope,
   normalizeScope,
-  validateAccessTokenOptions,
+  resolveAccessTokenOptions,
 } from '../config/options.validation.js';
 import type {
   ResolvedAccessTokenOptions,
@@ -28,23 +28,15 @@ import { silentLogger, type TokenLogger } from '../token-logger.js';
 import { TokenMetrics, type Meter } from './token-metrics.js';
 import type { AccessTokenStatus } from './token-status.interface.js';
 import { tokenStatuses } from './token-status.js';
+import type {
+  AccessTokenClient,
+  ClientTransport,
+  GetAccessTokenOptions,
+  TokenCallOptions,
+  TokenSource,
+} from './token-source.interface.js';
 
-/** Per-call choices of {@link AccessTokenManager.getAccessToken}. */
-export interface GetAccessTokenOptions {
-  /**
-   * Space-separated scopes to ask for instead of the client's default. Tokens are cached per scope set (order and
-   * repeated spaces do not matter). `''` (or only spaces) asks explicitly for no scope: the request carries no `scope`
-   * parameter, so the server applies its default, and the token is cached apart from the client's default scope.
-   */
-  scope?: string;
-  /** RFC 8707 resource to ask for instead of the client's default. Tokens are cached per resource. */
-  resource?: string;
-  /**
-   * Skip the cache and fetch a new token (e.g. after the API rejected the cached one). Forced renewals of one key back
-   * off like failures: the first is made at once, one that follows within the backoff delay is an ordinary call.
-   */
-  forceRenewal?: boolean;
-}
+export type { GetAccessTokenOptions } from './token-source.interface.js';
 
 /** Collaborators of the manager; all optional. */
 export interface AccessTokenManagerDependencies {
@@ -84,7 +76,7 @@ interface Attempt {
  * const token = await manager.getAccessToken('orders');
  * ```
  */
-export class AccessTokenManager {
+export class AccessTokenManager implements TokenSource {
   /** The validated options, defaults filled in. */
   readonly options: ResolvedAccessTokenOptions;
   private readonly store: TokenStore;
@@ -101,8 +93,11 @@ export class AccessTokenManager {
   private closed = false;
 
   /** @throws AccessTokenError `ERR_CONFIG_INVALID` when the options are not usable. */
-  constructor(options: AccessTokenOptions, dependencies: AccessTokenManagerDependencies = {}) {
-    this.options = validateAccessTokenOptions(options);
+  constructor(
+    options: AccessTokenOptions | ResolvedAccessTokenOptions,
+    dependencies: AccessTokenManagerDependencies = {},
+  ) {
+    this.options = resolveAccessTokenOptions(options);
     this.logger = dependencies.logger ?? silentLogger;
     this.now = dependencies.now ?? Date.now;
     this.random = dependencies.random ?? Math.random;
@@ -128,6 +123,45 @@ export class AccessTokenManager {
       );
     }
     return client;
+  }
+
+  /** The public view of one client: what it is, never its secret or keys. @throws AccessTokenError `ERR_CLIENT_NOT_FOUND` */
+  getClient(clientName: string): AccessTokenClient {
+    const client = this.getClientOptions(clientName);
+    return {
+      name: client.name,
+      clientId: client.clientId,
+      baseURL: client.baseURL,
+      scope: client.scope,
+      resource: client.resource,
+      authMethod: client.authMethod,
+      dpop: client.dpop !== undefined,
+    };
+  }
+
+  /** Where a client's credentials may go and what its tokens are bound to, for the HTTP layer. */
+  clientTransport(clientName: string): ClientTransport {
+    const client = this.getClientOptions(clientName);
+    return {
+      baseURL: client.baseURL,
+      allowInsecureHttp: client.allowInsecureHttp,
+      dpop: clientMaterial(client).dpop,
+      tls: client.tls,
+    };
+  }
+
+  /**
+   * A token to use instead of `rejected`, which the API refused: the cached one when it is newer already (so
+   * concurrent 401s renew once), else a forced renewal.
+   */
+  async renewAccessToken(
+    clientName: string,
+    options: TokenCallOptions,
+    rejected: AccessToken,
+  ): Promise<AccessToken> {
+    const current = await this.getAccessToken(clientName, options);
+    if (current.value !== rejected.value) return current;
+    return this.getAccessToken(clientName, { ...options, forceRenewal: true });
   }
 
   /**

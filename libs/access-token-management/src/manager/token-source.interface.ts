@@ -1,0 +1,69 @@
+import type { AccessToken } from '../access-token.js';
+import type { ClientAuthMethod } from '../config/client-options.interface.js';
+import type { ResolvedTlsOptions } from '../config/key-material.js';
+
+/** Which token of a client a call wants: its default scope and resource, or others. */
+export interface TokenCallOptions {
+  /**
+   * Space-separated scopes to ask for instead of the client's default. Tokens are cached per scope set (order and
+   * repeated spaces do not matter). `''` (or only spaces) asks explicitly for no scope: the request carries no `scope`
+   * parameter, so the server applies its default, and the token is cached apart from the client's default scope.
+   */
+  scope?: string;
+  /** RFC 8707 resource to ask for instead of the client's default. Tokens are cached per resource. */
+  resource?: string;
+}
+
+/** Per-call choices of `getAccessToken`. */
+export interface GetAccessTokenOptions extends TokenCallOptions {
+  /**
+   * Skip the cache and fetch a new token (e.g. after the API rejected the cached one). Forced renewals of one key back
+   * off like failures: the first is made at once, one that follows within the backoff delay is an ordinary call.
+   */
+  forceRenewal?: boolean;
+}
+
+/** Signs the DPoP proofs of API requests (RFC 9449 §7) and keeps the nonces the APIs hand out. */
+export interface DPoPProofSigner {
+  proof(method: string, url: URL, accessToken: string): Promise<string>;
+  rememberNonce(url: URL, nonce: string | undefined): void;
+}
+
+/** What the HTTP layer needs of a client besides its tokens: where they may go and what they are bound to. */
+export interface ClientTransport {
+  /** The API the client calls; its origin is the only one that gets the client's credentials. */
+  readonly baseURL?: string;
+  /** Plain http to hosts other than loopback was allowed for this client (a private network). */
+  readonly allowInsecureHttp: boolean;
+  /** The client's DPoP key, when its tokens are DPoP-bound. */
+  readonly dpop?: DPoPProofSigner;
+  /** The client certificate and trusted CAs, presented to the API for certificate-bound tokens (RFC 8705). */
+  readonly tls?: ResolvedTlsOptions;
+}
+
+/**
+ * Where the HTTP layer gets tokens from: the narrow view of the manager that the interceptors and adapters use, so
+ * they depend on neither the manager's class nor the protocol.
+ */
+export interface TokenSource {
+  getAccessToken(clientName: string, options?: GetAccessTokenOptions): Promise<AccessToken>;
+  /**
+   * A token to use instead of `rejected`, which the API refused: the cached one when it is newer already (so
+   * concurrent 401s renew once), else a forced renewal.
+   */
+  renewAccessToken(clientName: string, options: TokenCallOptions, rejected: AccessToken): Promise<AccessToken>;
+  /** @throws AccessTokenError `ERR_CLIENT_NOT_FOUND` */
+  clientTransport(clientName: string): ClientTransport;
+}
+
+/** The public view of a configured client: what it is, never its secret or keys. */
+export interface AccessTokenClient {
+  readonly name: string;
+  readonly clientId: string;
+  readonly baseURL?: string;
+  readonly scope?: string;
+  readonly resource?: string;
+  readonly authMethod: ClientAuthMethod;
+  /** Its tokens are DPoP-bound (RFC 9449). */
+  readonly dpop: boolean;
+}
