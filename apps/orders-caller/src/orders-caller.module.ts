@@ -21,9 +21,10 @@ export class OrdersCallerModule {
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ logger: false }),
         AccessTokenModule.forRootAsync({
+          isGlobal: true, // forFeature finds the manager
           useFactory: () => accessTokenOptionsFromEnv(env),
-          clientNames: [ORDERS_CLIENT],
         }),
+        AccessTokenModule.forFeature([ORDERS_CLIENT]),
       ],
       controllers: [OrdersController, HealthController],
       providers: [

@@ -33,8 +33,10 @@ export { attachAccessToken, type AttachAccessTokenOptions } from './http/attach-
 export { redactAxiosError } from './http/redact.js';
 export { AccessTokenModule } from './nest/access-token.module.js';
 export type {
+  AccessTokenHttpServiceOptions,
   AccessTokenModuleAsyncOptions,
   AccessTokenModuleOptions,
+  AccessTokenOptionsFactory,
 } from './nest/access-token-module-options.interface.js';
 export { InjectHttpService } from './nest/access-token.decorators.js';
 export {
