@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +15,7 @@ import {
   buildSampleApps,
   freePort,
   otherLocalAddress,
+  sampleAppMain,
   startNodeProcess,
   WORKSPACE_DIR,
   type RunningProcess,
@@ -162,6 +163,38 @@ describe('the sample apps as processes', () => {
         ACCESS_TOKEN_ORDERS_BASE_URL: tlsApi.url,
       });
       expectOk(status, body);
+      await stopAll();
+    });
+
+    it('reads .env in its working directory (${VAR} expanded, ORDERS_CALLER_PORT too); the process env wins', async () => {
+      const dir = join(workdir, 'with-dotenv');
+      await mkdir(dir);
+      await copyFile(join(WORKSPACE_DIR, '.env.example'), join(dir, '.env.example'));
+      const port = await freePort();
+      await writeFile(
+        join(dir, '.env'),
+        [
+          `ORDERS_CALLER_PORT=${port}`,
+          `DEPLOYED_TOKEN_SERVER=${tokenServer.url}`,
+          `DEPLOYED_ORDERS_API=${api.url}`,
+          'ACCESS_TOKEN_CLIENTS=orders',
+          'ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT=${DEPLOYED_TOKEN_SERVER}/token',
+          `ACCESS_TOKEN_ORDERS_CLIENT_ID=${TEST_CLIENT.clientId}`,
+          'ACCESS_TOKEN_ORDERS_CLIENT_SECRET=not-the-secret-the-process-env-wins',
+          'ACCESS_TOKEN_ORDERS_BASE_URL=${DEPLOYED_ORDERS_API}',
+          '',
+        ].join('\n'),
+      );
+      const before = tokenServer.tokenRequests();
+      const caller = await startNodeProcess([sampleAppMain('orders-caller')], {
+        cwd: dir,
+        env: { ACCESS_TOKEN_ORDERS_CLIENT_SECRET: TEST_CLIENT.clientSecret },
+        ready: [`http://127.0.0.1:${port}/health`],
+      });
+      running.push(caller);
+      const response = await fetch(`http://127.0.0.1:${port}/orders`);
+      expectOk(response.status, await response.text());
+      expect(tokenServer.tokenRequests() - before).toBe(1);
       await stopAll();
     });
 

@@ -1,26 +1,25 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ordersCallerSettingsFromEnv } from './orders-caller.config.js';
+import { ordersCallerSettingsFromEnv, type OrdersCallerSettings } from './orders-caller.config.js';
 import { OrdersCallerModule } from './orders-caller.module.js';
 
 /**
- * Starts the orders-caller. Env comes from the process, then `.env` in the working directory (with `${VAR}`
- * references expanded); a variable set in the process always wins. `.env.example` is never read here.
+ * Starts the orders-caller. Env comes from the process, then `.env` in the working directory (loaded by the app
+ * module's `ConfigModule`, with `${VAR}` references expanded); a variable set in the process always wins.
+ * `.env.example` is never read here.
  */
 async function bootstrap(): Promise<void> {
   const logger = new Logger('OrdersCaller');
-  // `.env.example` is a template, read by the demo launcher (`npm start`) only: a deployment gets what it sets.
-  await ConfigModule.forRoot({ envFilePath: '.env', expandVariables: true });
-  let settings;
-  let app;
+  let app: INestApplication | undefined;
+  let settings: OrdersCallerSettings;
   try {
-    settings = ordersCallerSettingsFromEnv(process.env);
-    // abortOnError: false lets a configuration error end start-up with our one-line message instead of a stack.
-    app = await NestFactory.create(OrdersCallerModule.forRoot(process.env), { abortOnError: false });
+    // abortOnError: false lets a configuration error end start-up with our one-line message instead of an exit.
+    app = await NestFactory.create(OrdersCallerModule.forRoot(), { abortOnError: false });
+    settings = ordersCallerSettingsFromEnv(process.env); // `.env` is in process.env by now
   } catch (error) {
     logger.error(`invalid configuration: ${(error as Error).message}`);
+    await app?.close();
     process.exitCode = 1;
     return;
   }

@@ -1,36 +1,38 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessTokenModule, accessTokenOptionsFromEnv, type EnvSource } from 'nestjs-access-token-management';
 import { HealthController } from './health/health.controller.js';
-import { CreateOrderHandler } from './orders/commands/handlers/create-order.handler.js';
-import { ORDERS_CLIENT } from './orders/orders-client.constants.js';
-import { OrdersController } from './orders/orders.controller.js';
-import { GetOrdersHandler } from './orders/queries/handlers/get-orders.handler.js';
-import { UpstreamErrorFilter } from './orders/upstream-error.filter.js';
+import { OrdersModule } from './orders/orders.module.js';
 
 /** "Microservice A": calls orders-api through the `orders` client configured in env (ACCESS_TOKEN_ORDERS_*). */
 @Module({})
 export class OrdersCallerModule {
-  /** @param env where the ACCESS_TOKEN_* settings are read; `process.env` (with `.env` loaded) by default. */
-  static forRoot(env: EnvSource = process.env): DynamicModule {
+  /**
+   * @param env the variables to read instead of the process env and `.env` (the tests pass their own). By default
+   *   `ConfigModule` loads `.env` from the working directory into the process env, which wins over it.
+   */
+  static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: OrdersCallerModule,
       imports: [
+        // `${VAR}` references are expanded. `.env.example` is a template that only the demo (`npm start`) reads.
+        ConfigModule.forRoot({
+          envFilePath: '.env',
+          expandVariables: true,
+          ignoreEnvFile: env !== undefined,
+        }),
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ logger: false }),
         AccessTokenModule.forRootAsync({
-          useFactory: () => accessTokenOptionsFromEnv(env),
-          clientNames: [ORDERS_CLIENT],
+          isGlobal: true, // OrdersModule's forFeature(['orders']) finds the manager
+          // ConfigModule has loaded `.env` by the time factories run.
+          useFactory: () => accessTokenOptionsFromEnv(env ?? process.env),
         }),
+        OrdersModule,
       ],
-      controllers: [OrdersController, HealthController],
-      providers: [
-        GetOrdersHandler,
-        CreateOrderHandler,
-        { provide: APP_FILTER, useClass: UpstreamErrorFilter },
-      ],
+      controllers: [HealthController],
     };
   }
 }

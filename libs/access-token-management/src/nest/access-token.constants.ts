@@ -1,4 +1,4 @@
-/** Injection token of the validated module options. */
+/** Injection token of the module options, validated (internal: users configure through `forRoot`/`forRootAsync`). */
 export const ACCESS_TOKEN_MODULE_OPTIONS = 'ACCESS_TOKEN:MODULE_OPTIONS';
 
 /** The injection token of the authorizing `HttpService` of one client, for use with `@Inject` or `moduleRef.get`. */

@@ -1,73 +1,62 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { validateAccessTokenOptions } from '../config/options.validation.js';
-import type { AccessTokenOptions } from '../config/client-options.interface.js';
+import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { AccessTokenManager } from '../manager/access-token-manager.js';
+import { AccessTokenFeatureModule } from './access-token-feature.module.js';
 import { AccessTokenHealthIndicator } from './access-token.health-indicator.js';
-import { ACCESS_TOKEN_MODULE_OPTIONS, getHttpServiceToken } from './access-token.constants.js';
-import type {
-  AccessTokenModuleAsyncOptions,
-  AccessTokenModuleOptions,
-} from './access-token-module-options.interface.js';
-import { accessTokenManagerProvider, createHttpServiceProvider } from './access-token.providers.js';
+import { ConfigurableModuleClass } from './access-token.module-definition.js';
+import { accessTokenManagerProvider } from './access-token.providers.js';
+import { featureClients, type FeatureClient } from './feature-clients.js';
+import { httpServiceProviders } from './http-service.providers.js';
 
 /**
- * Registers the {@link AccessTokenManager} and, for every client with a `baseURL`, an authorizing `HttpService`
- * injectable with `@InjectHttpService(name)`.
+ * Registers the {@link AccessTokenManager} and the {@link AccessTokenHealthIndicator}; `forFeature` gives a module
+ * the authorizing `HttpService` of each client it calls, injectable with `@InjectHttpService(name)`.
+ *
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     ConfigModule.forRoot(),
+ *     AccessTokenModule.forRootAsync({ isGlobal: true, useFactory: () => accessTokenOptionsFromEnv() }),
+ *     OrdersModule, // imports AccessTokenModule.forFeature(['orders'])
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ *
+ * `forRoot(options)` validates the options at import time (`ERR_CONFIG_INVALID`); `forRootAsync({ useFactory |
+ * useClass | useExisting, imports, inject })` as soon as they are built, during start-up.
  */
-@Module({})
-export class AccessTokenModule {
-  /** Registers clients from options known at import time. Invalid options throw here, before the app starts. */
-  static forRoot(options: AccessTokenModuleOptions): DynamicModule {
-    const { isGlobal, ...tokenOptions } = options;
-    const resolved = validateAccessTokenOptions(tokenOptions);
-    const clientNames = [...resolved.clients.values()]
-      .filter((c) => c.baseURL !== undefined)
-      .map((c) => c.name);
-    return AccessTokenModule.assemble(
-      { provide: ACCESS_TOKEN_MODULE_OPTIONS, useValue: tokenOptions },
-      clientNames,
-      isGlobal,
-    );
+@Module({
+  providers: [accessTokenManagerProvider, AccessTokenHealthIndicator],
+  exports: [AccessTokenManager, AccessTokenHealthIndicator],
+})
+export class AccessTokenModule extends ConfigurableModuleClass implements OnModuleDestroy {
+  constructor(private readonly manager: AccessTokenManager) {
+    super();
   }
 
   /**
-   * Registers clients from options built at start-up, typically from `ConfigService`:
+   * Creates, in the module that imports it, an authorizing `HttpService` for each named client: an axios instance of
+   * its own with the client's `baseURL`, and the axios settings given with the name (`timeout`, `headers`, ... as
+   * `HttpModule.register` takes). Needs the manager visible there: register `forRoot`/`forRootAsync` with
+   * `isGlobal: true`. Start-up fails with `ERR_CLIENT_NOT_FOUND` for a name that is not configured and
+   * `ERR_CONFIG_INVALID` for a client without a `baseURL`.
    *
    * ```ts
-   * AccessTokenModule.forRootAsync({
-   *   imports: [ConfigModule],
-   *   inject: [ConfigService],
-   *   useFactory: () => accessTokenOptionsFromEnv(),
-   *   clientNames: ['orders'],
-   * })
+   * AccessTokenModule.forFeature(['orders', { name: 'billing', timeout: 5_000 }])
    * ```
    */
-  static forRootAsync(options: AccessTokenModuleAsyncOptions): DynamicModule {
-    const module = AccessTokenModule.assemble(
-      {
-        provide: ACCESS_TOKEN_MODULE_OPTIONS,
-        // The manager validates these options when it is built, which happens right after, still during start-up.
-        useFactory: (...args: never[]): AccessTokenOptions | Promise<AccessTokenOptions> =>
-          options.useFactory(...args),
-        inject: (options.inject ?? []) as never[],
-      },
-      options.clientNames ?? [],
-      options.isGlobal,
-    );
-    return { ...module, imports: options.imports ?? [] };
+  static forFeature(clients: readonly FeatureClient[]): DynamicModule {
+    const providers = httpServiceProviders(featureClients(clients));
+    return {
+      module: AccessTokenFeatureModule,
+      providers,
+      exports: providers.map((provider) => provider.provide),
+    };
   }
 
-  private static assemble(
-    optionsProvider: Provider,
-    clientNames: string[],
-    isGlobal?: boolean,
-  ): DynamicModule {
-    const httpServices = [...new Set(clientNames)].map(createHttpServiceProvider);
-    return {
-      module: AccessTokenModule,
-      global: isGlobal ?? false,
-      providers: [optionsProvider, accessTokenManagerProvider, AccessTokenHealthIndicator, ...httpServices],
-      exports: [AccessTokenManager, AccessTokenHealthIndicator, ...clientNames.map(getHttpServiceToken)],
-    };
+  /** Stops the manager's background renewals and releases its cache connections when the app shuts down. */
+  async onModuleDestroy(): Promise<void> {
+    // close() comes with the manager's redesign (issue 11); until then Nest calls the manager's own onModuleDestroy.
+    await (this.manager as AccessTokenManager & { close?(): Promise<void> }).close?.();
   }
 }

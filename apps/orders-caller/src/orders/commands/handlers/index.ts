@@ -1,0 +1,3 @@
+import { CreateOrderHandler } from './create-order.handler.js';
+
+export const CommandHandlers = [CreateOrderHandler];

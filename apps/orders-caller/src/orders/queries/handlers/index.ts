@@ -1,0 +1,3 @@
+import { GetOrdersHandler } from './get-orders.handler.js';
+
+export const QueryHandlers = [GetOrdersHandler];

@@ -1,0 +1,59 @@
+import { HttpService } from '@nestjs/axios';
+import type { FactoryProvider } from '@nestjs/common';
+import axios from 'axios';
+import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import { attachAccessToken } from '../http/attach-access-token.js';
+import { AccessTokenManager } from '../manager/access-token-manager.js';
+import { getHttpServiceToken } from './access-token.constants.js';
+import type { AccessTokenHttpServiceOptions } from './access-token-module-options.interface.js';
+
+/**
+ * One `HttpService` per named client, each on an axios instance of its own (so interceptors never leak between
+ * clients) with the client's `baseURL` and the axios settings given for it.
+ */
+export function httpServiceProviders(clients: readonly AccessTokenHttpServiceOptions[]): FactoryProvider[] {
+  return clients.map((settings) => ({
+    provide: getHttpServiceToken(settings.name),
+    useFactory: (manager: AccessTokenManager | undefined) => createHttpService(manager, settings),
+    // Optional, so that a missing manager gets an error saying what to do instead of Nest's "can't resolve".
+    inject: [{ token: AccessTokenManager, optional: true }],
+  }));
+}
+
+function createHttpService(
+  manager: AccessTokenManager | undefined,
+  { name, ...axiosSettings }: AccessTokenHttpServiceOptions,
+): HttpService {
+  if (manager === undefined) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.ConfigInvalid,
+      `AccessTokenModule.forFeature(['${name}']) cannot see the AccessTokenManager: register ` +
+        'AccessTokenModule.forRoot() or forRootAsync() with isGlobal: true',
+      name,
+    );
+  }
+  const { baseURL } = manager.getClient(name); // ERR_CLIENT_NOT_FOUND naming it
+  if (baseURL === undefined) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.ConfigInvalid,
+      `Client '${name}' has an injectable HttpService (AccessTokenModule.forFeature) but no baseURL: set its baseURL`,
+      name,
+    );
+  }
+  if (axiosSettings.baseURL !== undefined && !sameUrl(axiosSettings.baseURL, baseURL)) {
+    // The client's baseURL is the one origin its token may go to: a second one here would contradict it.
+    throw new AccessTokenError(
+      AccessTokenErrorCode.ConfigInvalid,
+      `AccessTokenModule.forFeature gives the HttpService of client '${name}' a baseURL other than the client's: ` +
+        "leave it out (the client's baseURL is used)",
+      name,
+    );
+  }
+  const instance = axios.create({ ...axiosSettings, baseURL });
+  attachAccessToken(instance, manager, name);
+  return new HttpService(instance);
+}
+
+function sameUrl(given: string, configured: string): boolean {
+  return URL.canParse(given) && new URL(given).href === new URL(configured).href;
+}
