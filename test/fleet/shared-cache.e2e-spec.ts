@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient } from '@keyv/redis';
 import { AccessTokenManager, type AccessTokenOptions } from 'nestjs-access-token-management';
-import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
+import { startRedisServer, type RunningRedis } from '../support/redis-server.mjs';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { issueTokens } from '../support/token-responses.js';
 import { buildLibrary, startMember, type FleetMember } from './fleet.js';

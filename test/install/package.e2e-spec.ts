@@ -6,12 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
-import {
-  TEST_CLIENT,
-  startTokenServer,
-  type RunningTokenServer,
-} from '../support/apps/start-token-server.js';
+import type { RunningOrdersApi } from '../support/apps/start-orders-api.js';
+import { startOrdersSystem, type OrdersSystem } from '../support/apps/start-orders-system.js';
+import { TEST_CLIENT, type RunningTokenServer } from '../support/apps/start-token-server.js';
 import { readQuickStart, type ReadmeQuickStart } from '../support/readme-quick-start.js';
 import {
   BUILD_DEPENDENCIES,
@@ -94,13 +91,15 @@ describe('the npm package, installed as the README says', () => {
   let workDir: string;
   let packed: PackResult;
   let quickStart: ReadmeQuickStart;
+  /** The token server and orders-api of the orders system; the caller is the README's app. */
+  let system: OrdersSystem | undefined;
   let tokenServer: RunningTokenServer;
   let ordersApi: RunningOrdersApi;
   const apps: ScratchApp[] = [];
 
   beforeAll(async () => {
-    tokenServer = await startTokenServer({ ttlSeconds: 300 });
-    ordersApi = await startOrdersApi({ issuer: tokenServer.url });
+    system = await startOrdersSystem({ tokenServer: { ttlSeconds: 300 } });
+    ({ tokenServer, ordersApi } = system);
     workDir = await mkdtemp(join(tmpdir(), 'atm-package-'));
     quickStart = await readQuickStart(join(WORKSPACE_DIR, 'README.md'));
 
@@ -144,8 +143,7 @@ describe('the npm package, installed as the README says', () => {
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await ordersApi?.close();
-    await tokenServer?.close();
+    await system?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 

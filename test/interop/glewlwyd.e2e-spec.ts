@@ -12,9 +12,9 @@ import {
   type ClientCredentialsClientOptions,
 } from 'nestjs-access-token-management';
 
-import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
+import type { RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import { startGlewlwyd, type RunningGlewlwyd } from '../support/glewlwyd-server.js';
-import { startOrdersCaller } from '../support/apps/start-orders-caller.js';
+import { startOrdersSystem, type OrdersSystem } from '../support/apps/start-orders-system.js';
 
 const SCOPES = ['orders.read', 'orders.write'];
 const SCOPE = SCOPES.join(' ');
@@ -37,6 +37,8 @@ describe('glewlwyd as the authorization server', () => {
   const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   let glewlwyd: RunningGlewlwyd;
+  /** One orders system (orders-api, orders-callers on demand) per glewlwyd plugin, trusting that plugin's issuer. */
+  const systems: Record<string, OrdersSystem<undefined>> = {};
   const apis: Record<string, RunningOrdersApi> = {};
   let dir: string;
   const managers: AccessTokenManager[] = [];
@@ -70,7 +72,8 @@ describe('glewlwyd as the authorization server', () => {
       jwks: { keys: [publicJwk(ecKey.publicKey, 'ec-1'), publicJwk(rsaKey.publicKey, 'rsa-1')] },
     });
     for (const plugin of ['oidc', 'short', 'dpop-nonce']) {
-      apis[plugin] = await startOrdersApi({ issuer: glewlwyd.issuer(plugin) });
+      systems[plugin] = await startOrdersSystem({ issuer: glewlwyd.issuer(plugin) });
+      apis[plugin] = systems[plugin].ordersApi;
     }
   });
 
@@ -79,7 +82,7 @@ describe('glewlwyd as the authorization server', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(Object.values(apis).map((api) => api.close()));
+    await Promise.all(Object.values(systems).map((system) => system.close()));
     await glewlwyd?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -153,18 +156,14 @@ describe('glewlwyd as the authorization server', () => {
   it('private_key_jwt (RSA PEM with PRIVATE_KEY_KID, through the orders-caller): one token request for 50 concurrent calls', async () => {
     const keyFile = join(dir, 'rsa.pem');
     await writeFile(keyFile, rsaKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const api = apis.oidc!;
-    const caller = await startOrdersCaller({
-      ACCESS_TOKEN_CLIENTS: 'orders',
-      ACCESS_TOKEN_ORDERS_ISSUER: glewlwyd.issuer('oidc'),
+    // The system's env names glewlwyd's issuer, the orders-api as resource and base URL; the client is this test's.
+    const caller = await systems.oidc!.startCaller({
       ACCESS_TOKEN_ORDERS_CLIENT_ID: 'orders-caller-jwt',
       ACCESS_TOKEN_ORDERS_AUTH_METHOD: 'private_key_jwt',
       ACCESS_TOKEN_ORDERS_PRIVATE_KEY_FILE: keyFile,
       ACCESS_TOKEN_ORDERS_PRIVATE_KEY_KID: 'rsa-1',
       ACCESS_TOKEN_ORDERS_CLIENT_ASSERTION_ALG: 'PS256',
       ACCESS_TOKEN_ORDERS_SCOPE: SCOPE,
-      ACCESS_TOKEN_ORDERS_RESOURCE: RESOURCE,
-      ACCESS_TOKEN_ORDERS_BASE_URL: api.url,
     });
     try {
       const before = glewlwyd.tokensIssued('orders-caller-jwt');
@@ -180,14 +179,10 @@ describe('glewlwyd as the authorization server', () => {
 
   it("the orders-caller's named HttpService through the whole chain: GET and POST with glewlwyd's tokens", async () => {
     const api = apis.oidc!;
-    const caller = await startOrdersCaller({
-      ACCESS_TOKEN_CLIENTS: 'orders',
-      ACCESS_TOKEN_ORDERS_ISSUER: glewlwyd.issuer('oidc'),
+    const caller = await systems.oidc!.startCaller({
       ACCESS_TOKEN_ORDERS_CLIENT_ID: 'orders-caller',
       ACCESS_TOKEN_ORDERS_CLIENT_SECRET: SECRET,
       ACCESS_TOKEN_ORDERS_SCOPE: SCOPE,
-      ACCESS_TOKEN_ORDERS_RESOURCE: RESOURCE,
-      ACCESS_TOKEN_ORDERS_BASE_URL: api.url,
     });
     try {
       const before = glewlwyd.tokensIssued('orders-caller');

@@ -1,46 +1,32 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { NestFactory } from '@nestjs/core';
 import { AccessTokenManager } from 'nestjs-access-token-management';
-import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
+import type { RunningOrdersApi } from '../support/apps/start-orders-api.js';
 import { OrdersCallerModule } from '../../apps/orders-caller/src/orders-caller.module.js';
+import { startOrdersSystem, type OrdersSystem } from '../support/apps/start-orders-system.js';
 import {
   startTokenServer,
   TEST_CLIENT,
   type RunningTokenServer,
 } from '../support/apps/start-token-server.js';
-import {
-  ordersCallerEnv,
-  startOrdersCaller,
-  type RunningOrdersCaller,
-} from '../support/apps/start-orders-caller.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the orders system end to end: orders-caller -> token-server + orders-api', () => {
+  let system: OrdersSystem;
   let tokenServer: RunningTokenServer;
   let ordersApi: RunningOrdersApi;
-  const started: RunningOrdersCaller[] = [];
-
-  async function caller(overrides: Record<string, string | undefined> = {}) {
-    const running = await startOrdersCaller(
-      ordersCallerEnv(tokenServer.tokenEndpoint, ordersApi.url, overrides),
-    );
-    started.push(running);
-    return running;
-  }
+  const caller = (overrides: Record<string, string | undefined> = {}) => system.startCaller(overrides);
 
   beforeAll(async () => {
-    tokenServer = await startTokenServer();
-    ordersApi = await startOrdersApi({ issuer: tokenServer.url });
+    system = await startOrdersSystem();
+    ({ tokenServer, ordersApi } = system);
   });
   afterEach(async () => {
-    await Promise.all(started.splice(0).map((running) => running.close()));
+    await system.closeCallers();
     ordersApi.requests.length = 0;
   });
-  afterAll(async () => {
-    await ordersApi.close();
-    await tokenServer.close();
-  });
+  afterAll(() => system.close());
 
   it('lists orders through GetOrdersQuery and creates one through CreateOrderCommand', async () => {
     const { url } = await caller();
@@ -139,8 +125,7 @@ describe('the orders system end to end: orders-caller -> token-server + orders-a
     const down = await startTokenServer();
     const tokenEndpoint = down.tokenEndpoint;
     await down.close();
-    const running = await startOrdersCaller(ordersCallerEnv(tokenEndpoint, ordersApi.url));
-    started.push(running);
+    const running = await caller({ ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT: tokenEndpoint });
     const response = await fetch(`${running.url}/orders`);
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
@@ -162,16 +147,16 @@ describe('the orders system end to end: orders-caller -> token-server + orders-a
   });
 
   it('does not start with a configuration error, and names the variable', async () => {
-    const env = ordersCallerEnv(tokenServer.tokenEndpoint, ordersApi.url, {
-      ACCESS_TOKEN_ORDERS_CLIENT_ID: undefined,
-    });
+    const env = system.callerEnv({ ACCESS_TOKEN_ORDERS_CLIENT_ID: undefined });
     await expect(
       NestFactory.create(OrdersCallerModule.forRoot(env), { logger: false, abortOnError: false }),
     ).rejects.toMatchObject({
       code: 'ERR_CONFIG_INVALID',
       message: expect.stringContaining('ACCESS_TOKEN_ORDERS_CLIENT_ID'),
     });
-    const insecure = ordersCallerEnv('http://auth.example.com/token', ordersApi.url);
+    const insecure = system.callerEnv({
+      ACCESS_TOKEN_ORDERS_TOKEN_ENDPOINT: 'http://auth.example.com/token',
+    });
     await expect(
       NestFactory.create(OrdersCallerModule.forRoot(insecure), { logger: false, abortOnError: false }),
     ).rejects.toMatchObject({
@@ -180,21 +165,19 @@ describe('the orders system end to end: orders-caller -> token-server + orders-a
   });
 
   describe('with short-lived tokens', () => {
+    let shortLivedSystem: OrdersSystem;
     let shortLived: RunningTokenServer;
     let api: RunningOrdersApi;
 
     beforeAll(async () => {
-      shortLived = await startTokenServer({ ttlSeconds: 3 });
-      api = await startOrdersApi({ issuer: shortLived.url });
+      shortLivedSystem = await startOrdersSystem({ tokenServer: { ttlSeconds: 3 } });
+      ({ tokenServer: shortLived, ordersApi: api } = shortLivedSystem);
     });
-    afterAll(async () => {
-      await api.close();
-      await shortLived.close();
-    });
+    afterEach(() => shortLivedSystem.closeCallers());
+    afterAll(() => shortLivedSystem.close());
 
     it('renews ahead of expiry: a 3 s token is reused for half its life, then replaced while still valid', async () => {
-      const running = await startOrdersCaller(ordersCallerEnv(shortLived.tokenEndpoint, api.url));
-      started.push(running);
+      const running = await shortLivedSystem.startCaller();
       const manager = running.app.get(AccessTokenManager);
       const first = await manager.getAccessToken('orders');
       expect((await fetch(`${running.url}/orders`)).status).toBe(200);
@@ -209,12 +192,7 @@ describe('the orders system end to end: orders-caller -> token-server + orders-a
     });
 
     it('renews after expiry when the renewal buffer is zero', async () => {
-      const running = await startOrdersCaller(
-        ordersCallerEnv(shortLived.tokenEndpoint, api.url, {
-          ACCESS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS: '0',
-        }),
-      );
-      started.push(running);
+      const running = await shortLivedSystem.startCaller({ ACCESS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS: '0' });
       const before = shortLived.tokenRequests();
       expect((await fetch(`${running.url}/orders`)).status).toBe(200);
       await sleep(1_500);

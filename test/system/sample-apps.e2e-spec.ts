@@ -4,12 +4,9 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
-import {
-  startTokenServer,
-  TEST_CLIENT,
-  type RunningTokenServer,
-} from '../support/apps/start-token-server.js';
+import type { RunningOrdersApi } from '../support/apps/start-orders-api.js';
+import { startOrdersSystem, type OrdersSystem } from '../support/apps/start-orders-system.js';
+import { TEST_CLIENT, type RunningTokenServer } from '../support/apps/start-token-server.js';
 import {
   accepts,
   buildSampleApps,
@@ -63,6 +60,9 @@ describe('the sample apps as processes', () => {
 
   describe('an orders-caller started on its own reads the process env (and .env), never .env.example', () => {
     const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    // Two orders systems whose orders-caller is a process of the built app, started by each test with its own env.
+    let plainSystem: OrdersSystem | undefined;
+    let tlsSystem: OrdersSystem | undefined;
     let tokenServer: RunningTokenServer;
     let api: RunningOrdersApi;
     let pki: TestPki;
@@ -76,44 +76,44 @@ describe('the sample apps as processes', () => {
       mtlsClient = await pki.client('orders-caller-mtls');
       keyFile = join(workdir, 'orders-jwt.pem');
       await writeFile(keyFile, jwtKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-      tokenServer = await startTokenServer({
-        resource: RESOURCE,
-        clients: [
-          { ...TEST_CLIENT },
-          {
-            clientId: 'orders-caller-jwt',
-            scope: SCOPE,
-            authMethod: 'private_key_jwt',
-            jwks: { keys: [jwtKey.publicKey.export({ format: 'jwk' })] },
-          },
-        ],
+      // The orders-api's audience is the token server's resource.
+      plainSystem = await startOrdersSystem({
+        tokenServer: {
+          resource: RESOURCE,
+          clients: [
+            { ...TEST_CLIENT },
+            {
+              clientId: 'orders-caller-jwt',
+              scope: SCOPE,
+              authMethod: 'private_key_jwt',
+              jwks: { keys: [jwtKey.publicKey.export({ format: 'jwk' })] },
+            },
+          ],
+        },
       });
-      api = await startOrdersApi({ issuer: tokenServer.url, audience: RESOURCE });
-      tlsTokenServer = await startTokenServer({
-        resource: RESOURCE,
-        tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert, mtlsEndpointAlias: true },
-        clients: [
-          {
-            clientId: 'orders-caller-mtls',
-            scope: SCOPE,
-            authMethod: 'tls_client_auth',
-            tlsClientAuthSubjectDn: 'CN=orders-caller-mtls',
-            certificateBoundAccessTokens: true,
-          },
-        ],
+      ({ tokenServer, ordersApi: api } = plainSystem);
+      tlsSystem = await startOrdersSystem({
+        tokenServer: {
+          resource: RESOURCE,
+          tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert, mtlsEndpointAlias: true },
+          clients: [
+            {
+              clientId: 'orders-caller-mtls',
+              scope: SCOPE,
+              authMethod: 'tls_client_auth',
+              tlsClientAuthSubjectDn: 'CN=orders-caller-mtls',
+              certificateBoundAccessTokens: true,
+            },
+          ],
+        },
+        ordersApi: { tls: { cert: pki.server.cert, key: pki.server.key }, tokenServerCa: pki.ca.cert },
       });
-      tlsApi = await startOrdersApi({
-        issuer: tlsTokenServer.url,
-        audience: RESOURCE,
-        tls: { cert: pki.server.cert, key: pki.server.key },
-        tokenServerCa: pki.ca.cert,
-      });
+      ({ tokenServer: tlsTokenServer, ordersApi: tlsApi } = tlsSystem);
     });
 
     afterAll(async () => {
       await stopAll();
-      await Promise.all([api?.close(), tlsApi?.close()]);
-      await Promise.all([tokenServer?.close(), tlsTokenServer?.close()]);
+      await Promise.all([plainSystem?.close(), tlsSystem?.close()]);
       await pki?.remove();
     });
 

@@ -4,7 +4,18 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+
+import {
+  readFileVariable,
+  readHost,
+  readOptional,
+  readPort,
+  readPositiveInteger,
+  type Env,
+  type FileReader,
+} from '../../shared/env-readers.js';
+
+export { DEFAULT_HOST } from '../../shared/env-readers.js';
 
 export interface OrdersApiSettings {
   port: number;
@@ -33,16 +44,6 @@ export interface OrdersApiSettings {
   /** PEM of the CA that issued the token server's TLS certificate, when it is not a public one. */
   tokenServerCa?: string;
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** The API is reachable from this machine only, unless ORDERS_API_HOST opens it up. */
-export const DEFAULT_HOST = '127.0.0.1';
-/** Dot-separated labels of letters, digits and hyphens. */
-const HOST_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
-
-/** Reads a file named by an env variable; tests pass their own. */
-export type FileReader = (path: string) => string;
 
 export function ordersApiSettingsFromEnv(
   env: Env,
@@ -74,46 +75,26 @@ export function ordersApiSettingsFromEnv(
 }
 
 function readReplayCacheSize(env: Env): Pick<OrdersApiSettings, 'dpopReplayCacheSize'> {
-  const name = 'ORDERS_API_DPOP_REPLAY_CACHE_SIZE';
-  const raw = readOptional(env, name);
-  if (raw === undefined) return {};
-  const size = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(size) || size < 1) {
-    throw new Error(`${name} must be a positive integer`);
-  }
-  return { dpopReplayCacheSize: size };
+  const size = readPositiveInteger(env, 'ORDERS_API_DPOP_REPLAY_CACHE_SIZE');
+  return size === undefined ? {} : { dpopReplayCacheSize: size };
 }
 
 function readTokenServerCa(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tokenServerCa'> {
-  const path = readOptional(env, 'ORDERS_API_TOKEN_SERVER_CA_FILE');
-  return path === undefined
-    ? {}
-    : { tokenServerCa: readNamedFile('ORDERS_API_TOKEN_SERVER_CA_FILE', path, readFile) };
-}
-
-function readNamedFile(name: string, path: string, readFile: FileReader): string {
-  try {
-    return readFile(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new Error(
-      `${name} names a file that cannot be read${typeof code === 'string' ? ` (${code})` : ''}`,
-      { cause: error },
-    );
-  }
+  const tokenServerCa = readFileVariable(env, 'ORDERS_API_TOKEN_SERVER_CA_FILE', readFile);
+  return tokenServerCa === undefined ? {} : { tokenServerCa };
 }
 
 function readTls(env: Env, readFile: FileReader): Pick<OrdersApiSettings, 'tls'> {
-  const certPath = readOptional(env, 'ORDERS_API_TLS_CERT_FILE');
-  const keyPath = readOptional(env, 'ORDERS_API_TLS_KEY_FILE');
-  if (certPath === undefined && keyPath === undefined) return {};
-  if (certPath === undefined || keyPath === undefined) {
+  const certSet = readOptional(env, 'ORDERS_API_TLS_CERT_FILE') !== undefined;
+  const keySet = readOptional(env, 'ORDERS_API_TLS_KEY_FILE') !== undefined;
+  if (!certSet && !keySet) return {};
+  // Checked before either file is read: the missing half is the mistake to report.
+  if (certSet !== keySet) {
     throw new Error('ORDERS_API_TLS_CERT_FILE and ORDERS_API_TLS_KEY_FILE must be set together');
   }
-  const read = (name: string, path: string) => readNamedFile(name, path, readFile);
-  return {
-    tls: { cert: read('ORDERS_API_TLS_CERT_FILE', certPath), key: read('ORDERS_API_TLS_KEY_FILE', keyPath) },
-  };
+  const cert = readFileVariable(env, 'ORDERS_API_TLS_CERT_FILE', readFile);
+  const key = readFileVariable(env, 'ORDERS_API_TLS_KEY_FILE', readFile);
+  return cert !== undefined && key !== undefined ? { tls: { cert, key } } : {};
 }
 
 /** The URL a DPoP proof for a request to `path` (path and query, as received) must name. */
@@ -129,29 +110,6 @@ export function publicUrlOf(
 /** The JWKS location the settings imply. */
 export function jwksUriOf(settings: Pick<OrdersApiSettings, 'issuer' | 'jwksUri'>): string {
   return settings.jwksUri ?? `${settings.issuer.replace(/\/+$/, '')}/jwks`;
-}
-
-function readOptional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-/** A host name or IP address to listen on, e.g. `0.0.0.0` (every IPv4 interface) or `::`. */
-function readHost(env: Env, name: string): string {
-  const value = readOptional(env, name) ?? DEFAULT_HOST;
-  if (isIP(value) === 0 && !HOST_NAME.test(value)) {
-    throw new Error(`${name} must be a host name or an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)`);
-  }
-  return value;
-}
-
-function readPort(env: Env, name: string, fallback: number): number {
-  const raw = readOptional(env, name);
-  if (raw === undefined) return fallback;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
-    throw new Error(`${name} must be a port number (1-65535)`);
-  return port;
 }
 
 function assertHttpUrl(value: string, name: string): void {

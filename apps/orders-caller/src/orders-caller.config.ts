@@ -3,9 +3,9 @@
  * (`ACCESS_TOKEN_*`, read by `accessTokenOptionsFromEnv`); these are the app's own variables.
  */
 
-import { isIP } from 'node:net';
+import { readHost, readPort, type Env } from '../../shared/env-readers.js';
 
-import type { EnvSource } from 'nestjs-access-token-management';
+export { DEFAULT_HOST } from '../../shared/env-readers.js';
 
 export interface OrdersCallerSettings {
   port: number;
@@ -13,21 +13,7 @@ export interface OrdersCallerSettings {
   host: string;
 }
 
-/** The caller is reachable from this machine only, unless ORDERS_CALLER_HOST opens it up. */
-export const DEFAULT_HOST = '127.0.0.1';
-/** Dot-separated labels of letters, digits and hyphens. */
-const HOST_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
-
 /** Reads `ORDERS_CALLER_PORT` (3000) and `ORDERS_CALLER_HOST`; a malformed value throws naming the variable. */
-export function ordersCallerSettingsFromEnv(env: EnvSource): OrdersCallerSettings {
-  const rawPort = env.ORDERS_CALLER_PORT?.trim() || '3000';
-  const port = Number(rawPort);
-  if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
-    throw new Error('ORDERS_CALLER_PORT must be a port number (1-65535)');
-  }
-  const host = env.ORDERS_CALLER_HOST?.trim() || DEFAULT_HOST;
-  if (isIP(host) === 0 && !HOST_NAME.test(host)) {
-    throw new Error('ORDERS_CALLER_HOST must be a host name or an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)');
-  }
-  return { port, host };
+export function ordersCallerSettingsFromEnv(env: Env): OrdersCallerSettings {
+  return { port: readPort(env, 'ORDERS_CALLER_PORT', 3000), host: readHost(env, 'ORDERS_CALLER_HOST') };
 }

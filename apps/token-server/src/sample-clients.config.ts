@@ -14,14 +14,8 @@
 
 import { X509Certificate } from 'node:crypto';
 
-import {
-  ORDERS_SCOPES,
-  readFileVariable,
-  type Env,
-  type FileReader,
-  type PublicJwks,
-  type TokenServerClient,
-} from './token-server.config.js';
+import { readFileVariable, readOptional, type Env, type FileReader } from '../../shared/env-readers.js';
+import { ORDERS_SCOPES, type PublicJwks, type TokenServerClient } from './token-server.config.js';
 
 /** Members that only private or symmetric JWKs have. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
@@ -30,10 +24,10 @@ export function sampleClientsFromEnv(env: Env, readFile: FileReader, tls: boolea
   const scope = ORDERS_SCOPES.join(' ');
   const clients: TokenServerClient[] = [];
 
-  const dpopSecret = read(env, 'TOKEN_SERVER_DPOP_CLIENT_SECRET');
+  const dpopSecret = readOptional(env, 'TOKEN_SERVER_DPOP_CLIENT_SECRET');
   if (dpopSecret !== undefined) {
     clients.push({
-      clientId: read(env, 'TOKEN_SERVER_DPOP_CLIENT_ID') ?? 'orders-caller-dpop',
+      clientId: readOptional(env, 'TOKEN_SERVER_DPOP_CLIENT_ID') ?? 'orders-caller-dpop',
       clientSecret: dpopSecret,
       scope,
       authMethod: 'client_secret_basic',
@@ -41,7 +35,7 @@ export function sampleClientsFromEnv(env: Env, readFile: FileReader, tls: boolea
     });
   }
 
-  const jwksInline = read(env, 'TOKEN_SERVER_JWT_CLIENT_JWKS');
+  const jwksInline = readOptional(env, 'TOKEN_SERVER_JWT_CLIENT_JWKS');
   const jwksFile = readFileVariable(env, 'TOKEN_SERVER_JWT_CLIENT_JWKS_FILE', readFile);
   if (jwksInline !== undefined && jwksFile !== undefined) {
     throw new Error(
@@ -51,7 +45,7 @@ export function sampleClientsFromEnv(env: Env, readFile: FileReader, tls: boolea
   const jwksText = jwksInline ?? jwksFile;
   if (jwksText !== undefined) {
     clients.push({
-      clientId: read(env, 'TOKEN_SERVER_JWT_CLIENT_ID') ?? 'orders-caller-jwt',
+      clientId: readOptional(env, 'TOKEN_SERVER_JWT_CLIENT_ID') ?? 'orders-caller-jwt',
       scope,
       authMethod: 'private_key_jwt',
       jwks: parsePublicJwks(
@@ -61,7 +55,7 @@ export function sampleClientsFromEnv(env: Env, readFile: FileReader, tls: boolea
     });
   }
 
-  const subjectDn = read(env, 'TOKEN_SERVER_MTLS_CLIENT_SUBJECT_DN');
+  const subjectDn = readOptional(env, 'TOKEN_SERVER_MTLS_CLIENT_SUBJECT_DN');
   const certificate = readFileVariable(env, 'TOKEN_SERVER_MTLS_CLIENT_CERT_FILE', readFile);
   if (subjectDn !== undefined || certificate !== undefined) {
     const variable =
@@ -73,7 +67,7 @@ export function sampleClientsFromEnv(env: Env, readFile: FileReader, tls: boolea
         'TOKEN_SERVER_MTLS_CLIENT_SUBJECT_DN and TOKEN_SERVER_MTLS_CLIENT_CERT_FILE are both set: set one',
       );
     }
-    const clientId = read(env, 'TOKEN_SERVER_MTLS_CLIENT_ID') ?? 'orders-caller-mtls';
+    const clientId = readOptional(env, 'TOKEN_SERVER_MTLS_CLIENT_ID') ?? 'orders-caller-mtls';
     clients.push(
       subjectDn !== undefined
         ? {
@@ -123,9 +117,4 @@ export function certificateJwks(pem: string, name: string): PublicJwks {
   }
   const jwk = certificate.publicKey.export({ format: 'jwk' });
   return { keys: [{ ...jwk, x5c: [certificate.raw.toString('base64')] }] };
-}
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
 }

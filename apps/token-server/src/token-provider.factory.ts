@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import Provider, { errors, type ClientMetadata } from 'oidc-provider';
 
+import { providerClientAuthMethods } from './client-auth-methods.js';
 import { mtlsFeature } from './mtls.feature.js';
 import { generateSigningJwks } from './signing-key.factory.js';
 import {
@@ -26,13 +27,7 @@ export async function createTokenProvider(settings: TokenServerSettings): Promis
     scopes: [...ORDERS_SCOPES],
     // No authorization endpoint flows: discovery then advertises client_credentials as the only grant.
     responseTypes: [],
-    clientAuthMethods: [
-      'client_secret_basic',
-      'client_secret_post',
-      'client_secret_jwt',
-      'private_key_jwt',
-      ...(settings.tls ? (['tls_client_auth', 'self_signed_tls_client_auth'] as const) : []),
-    ],
+    clientAuthMethods: providerClientAuthMethods(settings.tls !== undefined),
     ...(settings.discovery ? { discovery: settings.discovery } : {}),
     ttl: { ClientCredentials: settings.ttlSeconds },
     features: {

@@ -7,20 +7,28 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 
+import {
+  readFileVariable,
+  readHost,
+  readOptional,
+  readPort,
+  readPositiveInteger,
+  type Env,
+  type FileReader,
+} from '../../shared/env-readers.js';
+import {
+  CLIENT_AUTH_METHODS,
+  isOneOf,
+  SECRET_AUTH_METHODS,
+  type ClientAuthMethod,
+} from './client-auth-methods.js';
 import { sampleClientsFromEnv } from './sample-clients.config.js';
+
+export { DEFAULT_HOST } from '../../shared/env-readers.js';
 
 /** The scopes the orders-api understands; the provider refuses any other scope. */
 export const ORDERS_SCOPES = ['orders.read', 'orders.write'] as const;
-
-export type ClientAuthMethod =
-  | 'client_secret_basic'
-  | 'client_secret_post'
-  | 'client_secret_jwt'
-  | 'private_key_jwt'
-  | 'tls_client_auth'
-  | 'self_signed_tls_client_auth';
 
 /** A JWK Set of public keys, as a client registers it. */
 export interface PublicJwks {
@@ -77,35 +85,11 @@ export interface TokenServerSettings {
   discovery?: Record<string, unknown>;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'tls_client_auth',
-  'self_signed_tls_client_auth',
-];
-const SECRET_METHODS: readonly ClientAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-];
 /** The single env client authenticates with a shared secret; the others have env settings of their own. */
 const ENV_CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
 
-/** Dot-separated labels of letters, digits and hyphens. */
-const HOST_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
-
 /** RFC 6749 appendix A: client ids and secrets are VSCHAR (printable ASCII); oidc-provider enforces it. */
 const VSCHAR = /^[\x20-\x7e]+$/;
-
-/** Reads a file named by an env variable; tests pass their own. */
-export type FileReader = (path: string) => string;
-
-/** A dev server is reachable from this machine only, unless its host variable opens it up. */
-export const DEFAULT_HOST = '127.0.0.1';
 
 /**
  * Reads the settings from `env` (normally `process.env` after the `.env` files were loaded). Besides the main client,
@@ -127,7 +111,7 @@ export function tokenServerSettingsFromEnv(
     port,
     host,
     issuer,
-    ttlSeconds: readPositiveInteger(env, 'TOKEN_TTL_SECONDS', 300),
+    ttlSeconds: readPositiveInteger(env, 'TOKEN_TTL_SECONDS') ?? 300,
     // The orders-api's own default URL, so that moving it takes ORDERS_API_PORT alone.
     resource: readResource(
       env,
@@ -163,21 +147,6 @@ function readTls(env: Env, readFile: FileReader): TokenServerTls | undefined {
   return { cert, key, ...(clientCa !== undefined ? { clientCa } : {}) };
 }
 
-/** The content of the file an env variable names; the message names the variable, never the content. */
-export function readFileVariable(env: Env, name: string, readFile: FileReader): string | undefined {
-  const path = readOptional(env, name);
-  if (path === undefined) return undefined;
-  try {
-    return readFile(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new Error(
-      `${name} names a file that cannot be read${typeof code === 'string' ? ` (${code})` : ''}`,
-      { cause: error },
-    );
-  }
-}
-
 /** Checks settings that did not come from env (tests build them by hand) with the same rules. */
 export function assertValidTokenServerSettings(settings: TokenServerSettings): void {
   assertHttpUrl(settings.issuer, 'issuer');
@@ -196,7 +165,7 @@ export function assertValidTokenServerSettings(settings: TokenServerSettings): v
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
       throw new Error(`${where}.authMethod must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
     }
-    if (SECRET_METHODS.includes(authMethod) || client.clientSecret !== undefined) {
+    if (isOneOf(SECRET_AUTH_METHODS, authMethod) || client.clientSecret !== undefined) {
       assertSecret(client.clientSecret ?? '', `${where}.clientSecret`);
     }
     assertScope(client.scope, `${where}.scope`);
@@ -214,40 +183,6 @@ export function assertValidTokenServerSettings(settings: TokenServerSettings): v
       throw new Error(`${where} needs mutual TLS: the token server must run with tls settings`);
     }
   });
-}
-
-/** Blank values count as unset, so `FOO=` in a `.env` file falls back to the default like a missing line. */
-function readOptional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function readPort(env: Env, name: string, fallback: number): number {
-  const raw = readOptional(env, name);
-  if (raw === undefined) return fallback;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
-    throw new Error(`${name} must be a port number (1-65535)`);
-  return port;
-}
-
-/** A host name or IP address to listen on, e.g. `0.0.0.0` (every IPv4 interface) or `::`. */
-function readHost(env: Env, name: string): string {
-  const value = readOptional(env, name) ?? DEFAULT_HOST;
-  if (isIP(value) === 0 && !HOST_NAME.test(value)) {
-    throw new Error(`${name} must be a host name or an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)`);
-  }
-  return value;
-}
-
-function readPositiveInteger(env: Env, name: string, fallback: number): number {
-  const raw = readOptional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive integer`);
-  }
-  return value;
 }
 
 function readHttpUrl(env: Env, name: string, fallback: string): string {

@@ -1,6 +1,6 @@
 // A hand-written SVG chart of the rollover scenario: one panel per client, each call's latency (log scale) at the time
 // it started, the 250 ms line, and the moments the client asked the token endpoint for a token.
-import { CLIENTS } from './clients.mjs';
+import { CLIENTS } from '../clients.mjs';
 
 const COLORS = {
   ours: '#1b7f3b',
@@ -21,8 +21,8 @@ function typicalRep(reps) {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-export function rolloverSvg(results) {
-  const scenario = results.scenarios.rollover;
+/** The chart of one rollover result (its params and per-client repetitions). */
+export function rolloverSvg(scenario) {
   const p = scenario.params;
   const clients = ORDER.filter((c) => scenario.reps[c]?.length);
   const width = 960;

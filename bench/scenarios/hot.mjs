@@ -1,0 +1,148 @@
+// Hot path: requests/s, latency and client CPU per call once a token is cached, every client against the limits.
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { pool } from '../call-pool.mjs';
+import { Child } from '../child.mjs';
+import { cell, num, verdict } from '../markdown.mjs';
+import { clientConfig, log, rotate } from '../scenario-context.mjs';
+import { percentile, summarize, summarizeReps } from '../stats.mjs';
+import { receive, send } from '../worker-channel.mjs';
+
+const FULL = { calls: 20_000, sliceCalls: 2_000, warmup: 2_000, concurrency: 32, timeLimitMs: 60_000 };
+export const params = { full: FULL, quick: { ...FULL, calls: 10_000, warmup: 1_000 } };
+
+const CLIENTS = ['ours', 'oursaxios', 'limit', 'nestlimit', 'fetch', 'handrolled', 'badgateway', 'openid'];
+
+export async function run(ctx) {
+  const { servers, params: all } = ctx;
+  const p = all.hot;
+  const reps = Object.fromEntries(CLIENTS.map((c) => [c, []]));
+  const slices = Math.ceil(p.calls / p.sliceCalls);
+  for (let rep = 0; rep < all.reps; rep += 1) {
+    servers.reset();
+    // All clients start (and warm up) in their own process, then take turns: slice after slice, round-robin.
+    const order = rotate(CLIENTS, rep);
+    const children = order.map(
+      (client) => new Child({ scenario: 'hot', client, config: clientConfig(servers, client), ...p }),
+    );
+    try {
+      await Promise.all(children.map((c) => c.receive('ready', 120_000)));
+      for (let round = 0; round < slices; round += 1) {
+        const calls = Math.min(p.sliceCalls, p.calls - round * p.sliceCalls);
+        for (const child of rotate(children, round)) {
+          child.send({ type: 'slice', calls });
+          await child.receive('sliceDone', p.timeLimitMs + 30_000);
+        }
+      }
+      for (const child of children) child.send({ type: 'slice', stop: true });
+      const results = await Promise.all(children.map((c) => c.receive('result', 30_000)));
+      order.forEach((client, i) => {
+        const result = results[i].result;
+        result.tokenRequests = servers.counters(client).tokenRequests;
+        reps[client].push(result);
+        log(
+          `  hot rep ${rep + 1} ${client}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ` +
+            `${Math.round(result.cpuUsPerCall)} µs CPU per call`,
+        );
+      });
+    } finally {
+      for (const child of children) child.kill();
+    }
+  }
+  const summary = {};
+  for (const client of CLIENTS) {
+    summary[client] = summarizeReps(reps[client], ['reqPerSec', 'p50Ms', 'p99Ms', 'cpuUsPerCall', 'failed']);
+    // Ratios to LIMIT per repetition (same repetition, adjacent in time), then their median.
+    summary[client].reqPerSecRatio = summarize(
+      reps[client].map((r, i) => r.reqPerSec / reps.limit[i].reqPerSec),
+    );
+    summary[client].p99Ratio = summarize(reps[client].map((r, i) => r.p99Ms / reps.limit[i].p99Ms));
+  }
+  return { params: p, reps, summary };
+}
+
+/**
+ * In the worker. After the warm-up the orchestrator hands out slices of calls to the clients in turn, so that load
+ * from outside the bench (other processes on the machine) falls on every client alike.
+ */
+export async function work(client, { warmup, concurrency, timeLimitMs }) {
+  await pool(warmup, concurrency, () => client.call(), performance.now() + timeLimitMs);
+  await send({ type: 'ready' });
+  const slices = [];
+  let done = 0;
+  let failed = 0;
+  let elapsed = 0;
+  let cpuMicros = 0;
+  const failures = {};
+  for (;;) {
+    const message = await receive('slice');
+    if (message.stop) break;
+    const latencies = new Float64Array(message.calls);
+    const cpu = process.cpuUsage();
+    const begin = performance.now();
+    const lap = await pool(message.calls, concurrency, () => client.call(), begin + timeLimitMs, latencies);
+    elapsed += performance.now() - begin;
+    const used = process.cpuUsage(cpu);
+    cpuMicros += used.user + used.system;
+    slices.push(latencies.subarray(0, lap.done));
+    done += lap.done;
+    failed += lap.failed;
+    for (const [code, n] of Object.entries(lap.failures)) failures[code] = (failures[code] ?? 0) + n;
+    await send({ type: 'sliceDone' });
+  }
+  const sorted = new Float64Array(done);
+  let offset = 0;
+  for (const slice of slices) {
+    sorted.set(slice, offset);
+    offset += slice.length;
+  }
+  sorted.sort();
+  return {
+    calls: done,
+    failed,
+    failures,
+    reqPerSec: (done / elapsed) * 1000,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cpuUsPerCall: cpuMicros / done,
+    elapsedMs: elapsed,
+  };
+}
+
+export const report = {
+  goals({ summary }) {
+    // Context for the reader: the same library on plain axios, and @nestjs/axios without the library.
+    const context = (field) =>
+      [
+        summary.oursaxios && `OURS (axios) ${num(summary.oursaxios[field].median, 2)}×`,
+        summary.nestlimit && `NEST-LIMIT ${num(summary.nestlimit[field].median, 2)}×`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+    const ratio = summary.ours.reqPerSecRatio.median;
+    const p99 = summary.ours.p99Ratio.median;
+    return [
+      [
+        'Hot path throughput ≥ 0.97× LIMIT',
+        `${num(ratio, 2)}× (${context('reqPerSecRatio')})`,
+        verdict(ratio >= 0.97, `by ${num(0.97 - ratio, 2)}×`),
+      ],
+      [
+        'Hot path p99 ≤ 1.05× LIMIT',
+        `${num(p99, 2)}× (${context('p99Ratio')})`,
+        verdict(p99 <= 1.05, `by ${num(p99 - 1.05, 2)}×`),
+      ],
+    ];
+  },
+  sideBySide({ params: p }) {
+    const at = `${num(p.calls)} calls at concurrency ${p.concurrency}`;
+    return [
+      [`**Hot path** (${at}): req/s`, (c) => cell(c.reqPerSec)],
+      ['Hot path: req/s ratio to LIMIT', (c) => cell(c.reqPerSecRatio, 2, '×')],
+      ['Hot path: p50 ms', (c) => cell(c.p50Ms, 1)],
+      ['Hot path: p99 ms', (c) => cell(c.p99Ms, 1)],
+      ['Hot path: p99 ratio to LIMIT', (c) => cell(c.p99Ratio, 2, '×')],
+      ['Hot path: client CPU µs per call', (c) => cell(c.cpuUsPerCall)],
+    ];
+  },
+};
