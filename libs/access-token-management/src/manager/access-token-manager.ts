@@ -14,7 +14,7 @@ import type {
 } from '../config/resolved-options.interface.js';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AccessToken } from '../access-token.js';
-import { clientMaterial } from '../protocol/client-material.js';
+import { ClientMaterial } from '../protocol/client-material.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { nextAttemptAt, renewalBudgetMs, withinBudget } from './attempt-timing.js';
 import { BackoffPolicy } from './backoff-policy.js';
@@ -81,6 +81,8 @@ export class AccessTokenManager implements TokenSource {
   readonly options: ResolvedAccessTokenOptions;
   private readonly store: TokenStore;
   private readonly endpoint: TokenEndpoint;
+  /** Each client's keys and fetch, built once here and handed to the token endpoint and the HTTP layer. */
+  private readonly materials = new Map<string, ClientMaterial>();
   private readonly flights = new SingleFlight<AccessToken>();
   private readonly states = new Map<string, TokenKeyState>();
   /** Call arguments as given -> their key's state, so the hot path neither re-validates nor re-hashes. */
@@ -105,6 +107,9 @@ export class AccessTokenManager implements TokenSource {
     this.backoff = new BackoffPolicy(this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
     this.store = createTokenStore(this.options, this.logger, this.now);
     this.endpoint = new TokenEndpoint(this.options.defaultLifetimeSeconds, this.now);
+    for (const client of this.options.clients.values()) {
+      this.materials.set(client.name, new ClientMaterial(client));
+    }
   }
 
   /** Names of the configured clients. */
@@ -145,7 +150,7 @@ export class AccessTokenManager implements TokenSource {
     return {
       baseURL: client.baseURL,
       allowInsecureHttp: client.allowInsecureHttp,
-      dpop: clientMaterial(client).dpop,
+      dpop: this.materials.get(client.name)?.dpop,
       tls: client.tls,
     };
   }
@@ -262,7 +267,7 @@ export class AccessTokenManager implements TokenSource {
       resource,
       parameters: client.parameters,
       // DPoP key / client certificate: a token bound to one is never served to a holder of another.
-      binding: clientMaterial(client).binding,
+      binding: this.materials.get(client.name)?.binding,
     });
     let state = this.states.get(key);
     if (state === undefined) {
@@ -417,7 +422,11 @@ export class AccessTokenManager implements TokenSource {
     const budgetMs = attempt.waitUntil - Date.now();
     let token: AccessToken;
     try {
-      const request = this.endpoint.requestToken(client, state.request);
+      const request = this.endpoint.requestToken(
+        client,
+        this.materials.get(client.name) as ClientMaterial,
+        state.request,
+      );
       // The request's own timeout comes first unless the renewal's budget is shorter.
       token = await (budgetMs < client.requestTimeoutMs
         ? withinBudget(request, budgetMs, client.name)
