@@ -1,5 +1,5 @@
 import { tokenCacheKey } from '../cache/cache-key.js';
-import type { TokenStore, CachedToken } from '../cache/token-store.js';
+import type { TokenStore, CachedToken } from '../cache/token-store.interface.js';
 import { createTokenStore } from '../cache/token-store.factory.js';
 import type { AccessTokenOptions } from '../config/client-options.interface.js';
 import {
@@ -350,7 +350,7 @@ export class AccessTokenManager implements TokenSource {
     try {
       return await this.fetchToken(state, attempt);
     } finally {
-      if (owner !== undefined) void this.store.releaseLock(state.key, owner);
+      if (owner !== undefined) void this.store.lock.release(state.key, owner);
     }
   }
 
@@ -391,12 +391,12 @@ export class AccessTokenManager implements TokenSource {
     let pause = 25;
     for (;;) {
       // Longer than this request may wait on the endpoint, so a live holder never loses its lock mid-request.
-      const taken = await this.store.acquireLock(state.key, lockLifetimeMs());
+      const taken = await this.store.lock.acquire(state.key, lockLifetimeMs());
       if (taken.status === 'acquired') {
         // The previous holder may have stored its token and released just before we asked.
         const stored = await this.newerToken(state, replaced);
         if (!stored) return { owner: taken.owner };
-        void this.store.releaseLock(state.key, taken.owner);
+        void this.store.lock.release(state.key, taken.owner);
         return { token: stored };
       }
       if (taken.status === 'unavailable') return {};
@@ -409,7 +409,7 @@ export class AccessTokenManager implements TokenSource {
         pause = Math.min(pause * 1.5, 250);
         const shared = await this.newerToken(state, replaced);
         if (shared) return { token: shared };
-      } while (await this.store.isLocked(state.key));
+      } while (await this.store.lock.isHeld(state.key));
       // Released (or expired) without a new token: the holder failed. Try to take over.
     }
   }

@@ -51,7 +51,11 @@ export interface TokenSource {
    * A token to use instead of `rejected`, which the API refused: the cached one when it is newer already (so
    * concurrent 401s renew once), else a forced renewal.
    */
-  renewAccessToken(clientName: string, options: TokenCallOptions, rejected: AccessToken): Promise<AccessToken>;
+  renewAccessToken(
+    clientName: string,
+    options: TokenCallOptions,
+    rejected: AccessToken,
+  ): Promise<AccessToken>;
   /** @throws AccessTokenError `ERR_CLIENT_NOT_FOUND` */
   clientTransport(clientName: string): ClientTransport;
 }
