@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { nextAttemptAt, renewalBudgetMs, withinBudget } from './attempt-timing.js';
+import { nextAttemptAt, renewalBudgetMs, startBudget, withinBudget } from './attempt-timing.js';
+import { systemClock, type Clock } from './clock.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -79,17 +80,82 @@ describe('nextAttemptAt', () => {
 
 describe('withinBudget', () => {
   it('passes the answer through when it comes in time', async () => {
-    await expect(withinBudget(Promise.resolve('token'), 1_000, 'orders')).resolves.toBe('token');
-    await expect(withinBudget(Promise.reject(new Error('refused')), 1_000, 'orders')).rejects.toThrow(
-      'refused',
-    );
+    await expect(
+      withinBudget(() => Promise.resolve('token'), startBudget(systemClock, 1_000, 'orders')),
+    ).resolves.toBe('token');
+    await expect(
+      withinBudget(() => Promise.reject(new Error('refused')), startBudget(systemClock, 1_000, 'orders')),
+    ).rejects.toThrow('refused');
   });
 
   it('gives up with ERR_TOKEN_ENDPOINT_UNAVAILABLE when the answer does not come in time', async () => {
-    const never = new Promise<string>(() => undefined);
-    await expect(withinBudget(never, 20, 'orders')).rejects.toMatchObject({
+    const never = () => new Promise<string>(() => undefined);
+    await expect(withinBudget(never, startBudget(systemClock, 20, 'orders'))).rejects.toMatchObject({
       code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
       clientName: 'orders',
     });
+  });
+
+  it('aborts the signal it gave the request when it gives up, with the same error', async () => {
+    let given: AbortSignal | undefined;
+    const hanging = (signal?: AbortSignal) => ((given = signal), new Promise<string>(() => undefined));
+    const outcome = withinBudget(hanging, startBudget(systemClock, 20, 'orders'));
+    await expect(outcome).rejects.toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
+    expect(given?.aborted).toBe(true);
+    expect(given?.reason).toBe(await outcome.catch((error: unknown) => error));
+  });
+
+  it('without a budget, hands the request no signal and never gives up on it', async () => {
+    const seen: Array<AbortSignal | undefined> = [];
+    const budget = startBudget(systemClock, Infinity, 'orders');
+    await expect(
+      withinBudget((signal) => (seen.push(signal), Promise.resolve('token')), budget),
+    ).resolves.toBe('token');
+    expect(seen).toEqual([undefined]);
+    expect(budget.remainingMs()).toBe(Infinity);
+  });
+});
+
+describe('startBudget', () => {
+  /** A clock whose time and timers move only when the test says so. */
+  function testClock() {
+    let time = T0;
+    const timers: Array<{ at: number; callback: () => void }> = [];
+    const clock: Clock = {
+      now: () => time,
+      setTimer(callback, ms) {
+        const timer = { at: time + ms, callback };
+        timers.push(timer);
+        return () => timers.splice(timers.indexOf(timer) >>> 0, 1);
+      },
+    };
+    const advance = (ms: number) => {
+      time += ms;
+      for (const timer of timers.filter((t) => t.at <= time)) {
+        timers.splice(timers.indexOf(timer), 1);
+        timer.callback();
+      }
+    };
+    return { clock, advance, pending: () => timers.length };
+  }
+
+  it('is measured by its clock alone: time and timers move together', () => {
+    const { clock, advance } = testClock();
+    const budget = startBudget(clock, 1_000, 'orders');
+    advance(400);
+    expect(budget.remainingMs()).toBe(600);
+    expect(budget.signal?.aborted).toBe(false);
+    advance(600);
+    expect(budget.signal?.aborted).toBe(true);
+    expect(budget.signal?.reason).toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
+  });
+
+  it('leaves no timer behind once ended', () => {
+    const { clock, pending } = testClock();
+    const budget = startBudget(clock, 1_000, 'orders');
+    expect(pending()).toBe(1);
+    budget.end();
+    expect(pending()).toBe(0);
+    expect(budget.signal?.aborted).toBe(false);
   });
 });
