@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { nextAttemptAt, renewalBudgetMs, startBudget, withinBudget } from './attempt-timing.js';
-import { systemClock, type Clock } from './clock.js';
+import { startTestClock } from '../../../../test/support/test-clock.js';
+import { systemClock } from './clock.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -117,45 +118,23 @@ describe('withinBudget', () => {
 });
 
 describe('startBudget', () => {
-  /** A clock whose time and timers move only when the test says so. */
-  function testClock() {
-    let time = T0;
-    const timers: Array<{ at: number; callback: () => void }> = [];
-    const clock: Clock = {
-      now: () => time,
-      setTimer(callback, ms) {
-        const timer = { at: time + ms, callback };
-        timers.push(timer);
-        return () => timers.splice(timers.indexOf(timer) >>> 0, 1);
-      },
-    };
-    const advance = (ms: number) => {
-      time += ms;
-      for (const timer of timers.filter((t) => t.at <= time)) {
-        timers.splice(timers.indexOf(timer), 1);
-        timer.callback();
-      }
-    };
-    return { clock, advance, pending: () => timers.length };
-  }
-
-  it('is measured by its clock alone: time and timers move together', () => {
-    const { clock, advance } = testClock();
+  it('is measured by its clock alone: time and timers move together', async () => {
+    const { clock, advance } = startTestClock();
     const budget = startBudget(clock, 1_000, 'orders');
-    advance(400);
+    await advance(400);
     expect(budget.remainingMs()).toBe(600);
     expect(budget.signal?.aborted).toBe(false);
-    advance(600);
+    await advance(600);
     expect(budget.signal?.aborted).toBe(true);
     expect(budget.signal?.reason).toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
   });
 
   it('leaves no timer behind once ended', () => {
-    const { clock, pending } = testClock();
+    const { clock, pendingTimers } = startTestClock();
     const budget = startBudget(clock, 1_000, 'orders');
-    expect(pending()).toBe(1);
+    expect(pendingTimers()).toBe(1);
     budget.end();
-    expect(pending()).toBe(0);
+    expect(pendingTimers()).toBe(0);
     expect(budget.signal?.aborted).toBe(false);
   });
 });
