@@ -6,10 +6,7 @@ import { AccessTokenManager } from 'nestjs-access-token-management';
 
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../apps/orders-api/src/auth/access-token.verifier.js';
 import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
-import {
-  startTokenServer,
-  type RunningTokenServer,
-} from '../support/apps/start-token-server.js';
+import { startTokenServer, type RunningTokenServer } from '../support/apps/start-token-server.js';
 import { sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const AUDIENCE = 'http://localhost:3001';

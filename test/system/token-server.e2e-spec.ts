@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 
-import {
-  startTokenServer,
-  type RunningTokenServer,
-} from '../support/apps/start-token-server.js';
+import { startTokenServer, type RunningTokenServer } from '../support/apps/start-token-server.js';
 
 /** RFC 6749 section 2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded. */
 function basicAuth(clientId: string, clientSecret: string): string {

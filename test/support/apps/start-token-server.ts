@@ -5,7 +5,10 @@ import type Provider from 'oidc-provider';
 
 import { OIDC_PROVIDER } from '../../../apps/token-server/src/token-server.constants.js';
 import type { TokenServerSettings } from '../../../apps/token-server/src/token-server.config.js';
-import { createTokenServerApp, httpsOptionsOf } from '../../../apps/token-server/src/token-server-app.factory.js';
+import {
+  createTokenServerApp,
+  httpsOptionsOf,
+} from '../../../apps/token-server/src/token-server-app.factory.js';
 
 /** The client every harness token server knows unless `clients` is overridden. */
 export const TEST_CLIENT = {
