@@ -1,7 +1,8 @@
 /**
  * Where the manager reads the time and waits, as one collaborator: every instant (expiry, renewal point, backoff) comes
  * from `now()`, every wait (lock poll, renewal budget, refresh timers) is measured by `setTimer`. No deadline is taken
- * from one and checked against the other, so a test clock cannot disagree with the timers.
+ * from one and checked against the other, so a test clock cannot disagree with the timers. Both are called as plain
+ * functions (the hot path reads the time without a receiver), so they must not rely on `this`.
  */
 export interface Clock {
   /** The time, in epoch ms. */
