@@ -151,6 +151,27 @@ describe('background refresh and the failure policy', () => {
     expect(tokenRequests()).toBeLessThanOrEqual(4);
   }, 30_000);
 
+  it('aborts a renewal it gives up on: the hanging request loses its connection at the budget, not at its timeout', async () => {
+    // 2 s tokens renewed 1 s early (no jitter), served until 1.8 s (the margin is capped at a fifth of the buffer):
+    // the renewal starts at 1 s with a budget of 0.8 s; its request timeout (10 s) is far beyond that.
+    let open = 0;
+    const issue = issueTokens({ expires_in: 2 });
+    endpoint.handle((request, response) => {
+      if (endpoint.requests.length === 1) return issue(request, response);
+      open += 1; // never answered: only the client can end it
+      response.on('close', () => (open -= 1));
+    });
+    const tokens = manager({ refreshBeforeExpirySeconds: 1, refreshJitter: 0 });
+    await tokens.getAccessToken('orders');
+    await tokens.getAccessToken('orders'); // in use: worth renewing in the background
+    for (let i = 0; i < 100 && open === 0; i++) await sleep(20);
+    expect(open).toBe(1);
+    // Given up at 1.8 s; without the abort the connection stays open until the request timeout, at 11 s.
+    for (let i = 0; i < 100 && open > 0; i++) await sleep(50);
+    expect(open).toBe(0);
+    expect(tokenRequests()).toBe(2);
+  }, 30_000);
+
   it('does not keep alive a token nobody uses', async () => {
     endpoint.handle(issueTokens({ expires_in: 1 }));
     const tokens = manager();

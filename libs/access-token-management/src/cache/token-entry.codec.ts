@@ -1,5 +1,6 @@
 import { createAccessToken, type AccessTokenType } from '../access-token.js';
 import type { CachedToken } from './cached-token.interface.js';
+import type { TokenCipher } from './token-cipher.js';
 
 /** The serialised form: short JSON members, so any store can hold it as a string. */
 interface StoredEntry {
@@ -47,5 +48,21 @@ export function decodeEntry(text: unknown): CachedToken | undefined {
       scope: entry.s,
     }),
     renewAt: entry.r as number,
+  };
+}
+
+/** How entries are written to a shared store and read back: encrypted under the cache key, or as plain JSON. */
+export interface EntryCodec {
+  encode(entry: CachedToken, key: string): string;
+  /** The entry, or `undefined` for anything that is not one of ours for this key (a miss, never an exception). */
+  decode(stored: unknown, key: string): CachedToken | undefined;
+}
+
+/** Encrypted with `cipher` (the key as associated data), or plain JSON without one. */
+export function entryCodec(cipher: TokenCipher | undefined): EntryCodec {
+  if (cipher === undefined) return { encode: (entry) => encodeEntry(entry), decode: decodeEntry };
+  return {
+    encode: (entry, key) => cipher.encrypt(encodeEntry(entry), key),
+    decode: (stored, key) => decodeEntry(cipher.decrypt(stored, key)),
   };
 }

@@ -1,45 +1,57 @@
+import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
 import type { TokenLogger } from '../token-logger.js';
+import { InProcessTokenStore } from './in-process-token-store.js';
+import { noLock } from './no-lock.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisTokenLock } from './redis-lock.js';
 import { RemoteHealth } from './remote-health.js';
+import { SharedTokenStore, userCacheConnection } from './shared-token-store.js';
 import { TokenCipher } from './token-cipher.js';
-import { TokenStore } from './token-store.js';
+import { entryCodec } from './token-entry.codec.js';
+import type { TokenStore } from './token-store.interface.js';
 
 /**
- * Builds the token store the options describe: in-process by default; Redis (through `@keyv/redis`) with the
- * cross-instance lock when `cacheUrl` is set; or the cache the user passed. Entries are encrypted whenever keys are
- * given. Connecting to Redis never fails start-up: an unreachable Redis is a warning, not an outage.
+ * Builds the token store the options describe: in-process by default; shared through Redis (`@keyv/redis`, with the
+ * cross-instance lock) when `cacheUrl` is set, or through the cache the user passed (no lock). Shared entries are
+ * encrypted whenever keys are given. Connecting to Redis never fails start-up: an unreachable Redis is a warning, not
+ * an outage.
  */
 export function createTokenStore(
   options: ResolvedAccessTokenOptions,
   logger: TokenLogger,
   now: () => number,
 ): TokenStore {
+  const local = new InProcessTokenStore(now);
+  if (options.cacheUrl === undefined && options.cache === undefined) return local;
   const cipher =
     options.cacheEncryptionKeys.length > 0 ? new TokenCipher(options.cacheEncryptionKeys) : undefined;
+  const health = new RemoteHealth(logger, now);
+  const shared = { local, codec: entryCodec(cipher), health, now };
   if (options.cacheUrl === undefined) {
-    // A cache passed by the user may be shared (and fail); the default in-process one cannot.
-    const shared = options.cache !== undefined;
-    return new TokenStore({
-      cache: options.cache,
-      cipher,
-      health: shared ? new RemoteHealth(logger, now) : undefined,
-      now,
+    const cache = options.cache as Cache | Keyv;
+    return new SharedTokenStore({
+      ...shared,
+      cache: isCacheManager(cache) ? cache : createCache({ stores: [cache] }),
+      lock: noLock,
+      connection: userCacheConnection,
     });
   }
-  const health = new RemoteHealth(logger, now);
   const connection = new RedisConnection(options.cacheUrl);
   const keyv = new Keyv<string>({ store: connection.store, useKeyPrefix: false, throwOnErrors: true });
   keyv.on('error', () => undefined);
-  return new TokenStore({
-    cache: keyv,
-    cipher,
+  return new SharedTokenStore({
+    ...shared,
+    cache: createCache({ stores: [keyv] }),
     lock: new RedisTokenLock(connection, health),
-    health,
-    ready: () => connection.ready().then(() => undefined),
-    timeoutMs: () => connection.operationTimeoutMs,
-    now,
+    connection,
   });
+}
+
+/** Duck-typed: a user's app may hold another copy of keyv, so `instanceof Keyv` would misjudge its instances. */
+function isCacheManager(cache: Cache | Keyv): cache is Cache {
+  return (
+    Array.isArray((cache as Partial<Cache>).stores) && typeof (cache as Partial<Cache>).wrap === 'function'
+  );
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { nextAttemptAt, renewalBudgetMs, withinBudget } from './attempt-timing.js';
+import { nextAttemptAt, renewalBudgetMs, startBudget, withinBudget } from './attempt-timing.js';
+import { startTestClock } from '../../../../test/support/test-clock.js';
+import { systemClock } from './clock.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -79,17 +81,60 @@ describe('nextAttemptAt', () => {
 
 describe('withinBudget', () => {
   it('passes the answer through when it comes in time', async () => {
-    await expect(withinBudget(Promise.resolve('token'), 1_000, 'orders')).resolves.toBe('token');
-    await expect(withinBudget(Promise.reject(new Error('refused')), 1_000, 'orders')).rejects.toThrow(
-      'refused',
-    );
+    await expect(
+      withinBudget(() => Promise.resolve('token'), startBudget(systemClock, 1_000, 'orders')),
+    ).resolves.toBe('token');
+    await expect(
+      withinBudget(() => Promise.reject(new Error('refused')), startBudget(systemClock, 1_000, 'orders')),
+    ).rejects.toThrow('refused');
   });
 
   it('gives up with ERR_TOKEN_ENDPOINT_UNAVAILABLE when the answer does not come in time', async () => {
-    const never = new Promise<string>(() => undefined);
-    await expect(withinBudget(never, 20, 'orders')).rejects.toMatchObject({
+    const never = () => new Promise<string>(() => undefined);
+    await expect(withinBudget(never, startBudget(systemClock, 20, 'orders'))).rejects.toMatchObject({
       code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
       clientName: 'orders',
     });
+  });
+
+  it('aborts the signal it gave the request when it gives up, with the same error', async () => {
+    let given: AbortSignal | undefined;
+    const hanging = (signal?: AbortSignal) => ((given = signal), new Promise<string>(() => undefined));
+    const outcome = withinBudget(hanging, startBudget(systemClock, 20, 'orders'));
+    await expect(outcome).rejects.toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
+    expect(given?.aborted).toBe(true);
+    expect(given?.reason).toBe(await outcome.catch((error: unknown) => error));
+  });
+
+  it('without a budget, hands the request no signal and never gives up on it', async () => {
+    const seen: Array<AbortSignal | undefined> = [];
+    const budget = startBudget(systemClock, Infinity, 'orders');
+    await expect(
+      withinBudget((signal) => (seen.push(signal), Promise.resolve('token')), budget),
+    ).resolves.toBe('token');
+    expect(seen).toEqual([undefined]);
+    expect(budget.remainingMs()).toBe(Infinity);
+  });
+});
+
+describe('startBudget', () => {
+  it('is measured by its clock alone: time and timers move together', async () => {
+    const { clock, advance } = startTestClock();
+    const budget = startBudget(clock, 1_000, 'orders');
+    await advance(400);
+    expect(budget.remainingMs()).toBe(600);
+    expect(budget.signal?.aborted).toBe(false);
+    await advance(600);
+    expect(budget.signal?.aborted).toBe(true);
+    expect(budget.signal?.reason).toMatchObject({ code: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE' });
+  });
+
+  it('leaves no timer behind once ended', () => {
+    const { clock, pendingTimers } = startTestClock();
+    const budget = startBudget(clock, 1_000, 'orders');
+    expect(pendingTimers()).toBe(1);
+    budget.end();
+    expect(pendingTimers()).toBe(0);
+    expect(budget.signal?.aborted).toBe(false);
   });
 });

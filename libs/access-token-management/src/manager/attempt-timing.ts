@@ -1,4 +1,5 @@
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import { timeoutSignal, type Clock } from './clock.js';
 
 /**
  * When token requests are made and how long one may hold the key, so that a renewal never outlives the token it
@@ -47,32 +48,51 @@ export function nextAttemptAt(attempt: FailedAttempt): number {
   return Math.max(planned, startedAt + cadenceMs, failedAt + (attempt.retryAfterMs ?? 0));
 }
 
+/** How long one attempt may still wait, for another instance's lock and for the token endpoint together. */
+export interface RenewalBudget {
+  /** Aborts when the budget is spent, with an `ERR_TOKEN_ENDPOINT_UNAVAILABLE` as its reason; absent without one. */
+  readonly signal?: AbortSignal;
+  /** What is left of it, in ms (Infinity without one). */
+  remainingMs(): number;
+  /** Stops its timer: the attempt is over. */
+  end(): void;
+}
+
+/** A budget of `budgetMs` from now, measured by the clock's timers; `Infinity` is no budget (nothing to abort). */
+export function startBudget(clock: Clock, budgetMs: number, clientName: string): RenewalBudget {
+  if (budgetMs === Infinity) return { remainingMs: () => Infinity, end: () => undefined };
+  const endsAt = clock.now() + budgetMs;
+  const spent = new AccessTokenError(
+    AccessTokenErrorCode.TokenEndpointUnavailable,
+    `Token request of client '${clientName}' given up after ${Math.round(budgetMs)} ms: ` +
+      'a renewal may take only part of the time its token can still be served',
+    clientName,
+  );
+  const { signal, cancel } = timeoutSignal(clock, budgetMs, spent);
+  return { signal, remainingMs: () => endsAt - clock.now(), end: cancel };
+}
+
 /**
- * `request`, or an `ERR_TOKEN_ENDPOINT_UNAVAILABLE` once `budgetMs` has passed without an answer. The request itself
- * is left to its own timeout; its late answer is dropped (a fresh attempt has taken over by then).
+ * What `request` answers, or the budget's error once it is spent. The request gets the budget's signal, so one given
+ * up on is aborted (its connection closed) rather than left to its own timeout.
  */
-export function withinBudget<T>(request: Promise<T>, budgetMs: number, clientName: string): Promise<T> {
+export function withinBudget<T>(
+  request: (signal?: AbortSignal) => Promise<T>,
+  budget: RenewalBudget,
+): Promise<T> {
+  const { signal } = budget;
+  if (signal === undefined) return request();
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new AccessTokenError(
-            AccessTokenErrorCode.TokenEndpointUnavailable,
-            `Token request of client '${clientName}' given up after ${Math.round(budgetMs)} ms: ` +
-              'a renewal may take only part of the time its token can still be served',
-            clientName,
-          ),
-        ),
-      Math.max(0, budgetMs),
-    );
-    timer.unref();
-    request.then(
+    const spent = () => reject(signal.reason);
+    if (signal.aborted) return spent();
+    signal.addEventListener('abort', spent, { once: true });
+    request(signal).then(
       (value) => {
-        clearTimeout(timer);
+        signal.removeEventListener('abort', spent);
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        signal.removeEventListener('abort', spent);
         reject(error);
       },
     );

@@ -12,7 +12,6 @@ export function tokenStatuses(
   const statuses: AccessTokenStatus[] = [];
   for (const state of states) {
     seen.add(state.client.name);
-    const backingOff = state.failures > 0 && now < state.retryAt;
     statuses.push({
       client: state.client.name,
       scope: state.request.scope,
@@ -21,7 +20,7 @@ export function tokenStatuses(
       valid: state.validUntil !== undefined && now < state.validUntil,
       lastErrorCode: state.lastError?.code,
       failures: state.failures,
-      nextAttemptAt: backingOff ? new Date(state.retryAt) : undefined,
+      nextAttemptAt: state.backingOff(now) ? new Date(state.retryAt) : undefined,
     });
   }
   for (const client of clients) {

@@ -6,8 +6,10 @@ import { createMtlsFetch, type OAuthFetch } from './mtls-fetch.js';
 import { limitResponseSize } from './response-size-limit.js';
 
 /**
- * What a client proves itself with, built once per client: its token endpoint authentication, the fetch that carries
- * its TLS client certificate, its DPoP key. Cryptographic keys are imported on first use.
+ * What a client proves itself with: its token endpoint authentication, the fetch that carries its TLS client
+ * certificate, its DPoP key. Built once per client by its owner (the manager), which hands it to the token endpoint
+ * with every request and to the HTTP layer as the client's transport, so all of them use the same DPoP key.
+ * Cryptographic keys are imported on first use.
  */
 export class ClientMaterial {
   /** The DPoP key, when the client uses DPoP. */
@@ -60,18 +62,3 @@ export class ClientMaterial {
 
 /** Node's global fetch, looked up per call as oauth4webapi itself does. */
 const nodeFetch: OAuthFetch = (url, options) => fetch(url, options as RequestInit);
-
-const materials = new WeakMap<ResolvedClientOptions, ClientMaterial>();
-
-/**
- * The material of a validated client. One per `ResolvedClientOptions` object — so per manager and client: the token
- * endpoint, the cache key and the HTTP interceptors of one client all see the same DPoP key.
- */
-export function clientMaterial(client: ResolvedClientOptions): ClientMaterial {
-  let material = materials.get(client);
-  if (material === undefined) {
-    material = new ClientMaterial(client);
-    materials.set(client, material);
-  }
-  return material;
-}

@@ -7,7 +7,8 @@ import type { ResolvedPrivateKey } from '../config/key-material.js';
 const MAX_NONCE_ORIGINS = 100;
 
 /**
- * A client's DPoP key pair (RFC 9449): the given one, or an ES256 pair generated when the client is first used.
+ * A client's DPoP key pair (RFC 9449): the given one, or an ES256 pair generated when the client's material is built
+ * (once per client, when the manager is).
  *
  * Token requests get their proofs from oauth4webapi's DPoP handle (which also keeps the token endpoint's nonces);
  * requests to the API get theirs from {@link proof}, signed with jose, since they go out through axios rather than

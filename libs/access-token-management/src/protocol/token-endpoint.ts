@@ -4,7 +4,7 @@ import type { ResolvedClientOptions } from '../config/resolved-options.interface
 import type { AccessToken } from '../access-token.js';
 import { isTransportAllowed } from '../config/url-rules.js';
 import { AuthorizationServerResolver } from './authorization-server.js';
-import { clientMaterial } from './client-material.js';
+import type { ClientMaterial } from './client-material.js';
 import { ResponseTooLargeError } from './response-size-limit.js';
 import { tokenEndpointFailure } from './token-endpoint-failure.js';
 import { accessTokenFrom } from './token-response.js';
@@ -31,9 +31,17 @@ export class TokenEndpoint {
    *
    * With DPoP, a `use_dpop_nonce` answer is retried once with the server's nonce; the retry carries a fresh proof and,
    * for JWT client authentication, a fresh assertion (RFC 9449 §8).
+   *
+   * @param material the client's keys and fetch, built once per client by the caller.
+   * @param signal aborts the request (its socket included) when the caller stops waiting for it, e.g. a renewal
+   *   whose time budget ran out; the request's own timeout applies either way.
    */
-  async requestToken(client: ResolvedClientOptions, request: TokenRequest = {}): Promise<AccessToken> {
-    const material = clientMaterial(client);
+  async requestToken(
+    client: ResolvedClientOptions,
+    material: ClientMaterial,
+    request: TokenRequest = {},
+    signal?: AbortSignal,
+  ): Promise<AccessToken> {
     const fetchOptions = await material.requestOptions();
     const as = await this.servers.resolve(client, fetchOptions);
     const oauthClient: oauth.Client = {
@@ -57,7 +65,7 @@ export class TokenEndpoint {
       try {
         response = await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuth, parameters, {
           // oauth4webapi sends with redirect: 'manual', so a redirecting token endpoint is an invalid response.
-          signal: AbortSignal.timeout(client.requestTimeoutMs),
+          signal: requestSignal(client.requestTimeoutMs, signal),
           ...transport,
           ...fetchOptions,
           ...(dpop ? { DPoP: dpop } : {}),
@@ -95,6 +103,12 @@ export class TokenEndpoint {
       );
     }
   }
+}
+
+/** The request's own timeout, and the caller's signal when it gave one: whichever aborts first. */
+function requestSignal(timeoutMs: number, caller: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return caller === undefined ? timeout : AbortSignal.any([timeout, caller]);
 }
 
 /** The token endpoint a request goes to: the mTLS alias when the client presents a certificate and one exists. */

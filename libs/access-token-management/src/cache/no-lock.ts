@@ -1,0 +1,10 @@
+import type { LockAttempt, TokenLock } from './token-lock.interface.js';
+
+const UNAVAILABLE: LockAttempt = Object.freeze({ status: 'unavailable' });
+
+/** The lock of a store no other instance shares: never taken, so callers rely on in-process single flight alone. */
+export const noLock: TokenLock = {
+  acquire: () => Promise.resolve(UNAVAILABLE),
+  release: () => Promise.resolve(),
+  isHeld: () => Promise.resolve(false),
+};
