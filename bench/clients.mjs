@@ -10,7 +10,7 @@ export const CLIENTS = {
   ours: {
     label: 'OURS',
     tokens: true,
-    what: 'named HttpService from AccessTokenModule.forRoot (Nest context)',
+    what: 'named HttpService from AccessTokenModule.forFeature (Nest context)',
   },
   oursaxios: {
     label: 'OURS (axios)',
@@ -83,7 +83,14 @@ async function ours(config) {
   const options = lib.accessTokenOptionsFromEnv(oursEnv(config));
 
   class BenchModule {}
-  Module({ imports: [lib.AccessTokenModule.forRoot(options)] })(BenchModule);
+  // Since the redesign the HttpService comes from forFeature; older builds (--lib=<commit>) made one per baseURL.
+  const imports = lib.AccessTokenModule.forFeature
+    ? [
+        lib.AccessTokenModule.forRoot({ ...options, isGlobal: true }),
+        lib.AccessTokenModule.forFeature(['bench']),
+      ]
+    : [lib.AccessTokenModule.forRoot(options)];
+  Module({ imports })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   const http = app.get(lib.getHttpServiceToken('bench'));
   const manager = app.get(lib.AccessTokenManager);
@@ -108,7 +115,8 @@ async function oursAxios(config) {
     async call() {
       await instance.get('/orders');
     },
-    close: async () => manager.onModuleDestroy?.(),
+    // close() since the redesign; onModuleDestroy() in older builds (--lib=<commit>).
+    close: async () => (manager.close ? manager.close() : manager.onModuleDestroy?.()),
   };
 }
 

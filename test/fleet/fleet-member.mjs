@@ -39,7 +39,7 @@ process.on('message', async (command) => {
   } else if (command.type === 'load') {
     process.send?.({ type: 'load', records: await load(command) });
   } else if (command.type === 'exit') {
-    await manager.onModuleDestroy();
+    await manager.close();
     process.exit(0);
   }
 });

@@ -27,7 +27,7 @@ describe('a fleet sharing tokens through Redis', () => {
   }, 60_000);
   afterEach(async () => {
     await Promise.all(members.splice(0).map((member) => member.exit()));
-    await Promise.all(managers.splice(0).map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((manager) => manager.close()));
     endpoint.requests.length = 0;
     await raw.flushAll().catch(() => undefined);
   });

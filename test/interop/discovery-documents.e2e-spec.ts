@@ -22,7 +22,7 @@ describe('discovery by either metadata document', () => {
     issuer = `${server.url}/tenant-a`;
   });
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((manager) => manager.close()));
     server.requests.length = 0;
   });
   afterAll(() => server.close());

@@ -78,7 +78,7 @@ describe('glewlwyd as the authorization server', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((manager) => manager.close()));
   });
 
   afterAll(async () => {

@@ -58,7 +58,7 @@ describe('oidc-provider as the authorization server: 50 concurrent calls per met
   });
 
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((manager) => manager.close()));
   });
 
   afterAll(async () => {

@@ -28,7 +28,7 @@ describe('servers that bend the spec', () => {
     endpoint = await startScriptedServer();
   });
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((manager) => manager.close()));
     endpoint.requests.length = 0;
   });
   afterAll(() => endpoint.close());

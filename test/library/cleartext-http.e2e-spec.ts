@@ -20,7 +20,7 @@ describe('plain http to hosts other than loopback', () => {
   });
   afterAll(() => server.close());
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((m) => m.close()));
     server.requests.length = 0;
   });
 

@@ -82,7 +82,7 @@ describe('JWT client authentication and discovery', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(managers.map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.map((manager) => manager.close()));
     await api?.close();
     await tokenServer?.close();
     await rm(dir, { recursive: true, force: true });

@@ -63,7 +63,7 @@ describe('DPoP sender-constrained tokens', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(managers.map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.map((manager) => manager.close()));
     await Promise.all([api?.close(), nonceApi?.close()]);
     await Promise.all([tokenServer?.close(), nonceTokenServer?.close()]);
   });

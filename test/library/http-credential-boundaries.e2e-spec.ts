@@ -46,7 +46,7 @@ describe('credentials reach the client origin only', () => {
     ]);
   });
   afterAll(async () => {
-    await Promise.all(managers.map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.map((manager) => manager.close()));
     await Promise.all([tokenEndpoint.close(), api.close(), other.close()]);
   });
   afterEach(() => {
@@ -236,7 +236,7 @@ describe('the mTLS client certificate is presented to the client origin only', (
     });
   });
   afterAll(async () => {
-    await tokens?.onModuleDestroy();
+    await tokens?.close();
     await Promise.all([tokenEndpoint?.close(), api?.close(), other?.close()]);
     await pki?.remove();
   });

@@ -36,7 +36,7 @@ describe.each(['http', 'fetch'] as const)(
       [tokenEndpoint, api] = await Promise.all([startScriptedServer(), startScriptedServer()]);
     });
     afterAll(async () => {
-      await Promise.all(managers.map((manager) => manager.onModuleDestroy()));
+      await Promise.all(managers.map((manager) => manager.close()));
       await Promise.all([tokenEndpoint.close(), api.close()]);
     });
     afterEach(() => {

@@ -79,7 +79,7 @@ describe('mTLS client authentication and certificate-bound tokens (RFC 8705)', (
   });
 
   afterAll(async () => {
-    await Promise.all(managers.map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.map((manager) => manager.close()));
     await api?.close();
     await tokenServer?.close();
     await pki?.remove();

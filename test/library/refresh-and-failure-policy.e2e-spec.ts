@@ -44,7 +44,7 @@ describe('background refresh and the failure policy', () => {
   });
   afterAll(() => endpoint.close());
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((manager) => manager.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((manager) => manager.close()));
     endpoint.requests.length = 0;
   });
 
@@ -300,7 +300,7 @@ describe('background refresh and the failure policy', () => {
     const tokens = manager();
     await tokens.getAccessToken('orders');
     await tokens.getAccessToken('orders'); // in use: a renewal is scheduled
-    await tokens.onModuleDestroy();
+    await tokens.close();
     await sleep(1_200);
     expect(tokenRequests()).toBe(1);
   });

@@ -24,7 +24,7 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
   const managers: AccessTokenManager[] = [];
   const track = (created: AccessTokenManager) => (managers.push(created), created);
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((m) => m.close()));
     endpoint.requests.length = 0;
   });
   const until = async (condition: () => boolean) => {

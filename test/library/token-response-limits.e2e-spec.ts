@@ -79,7 +79,7 @@ describe('token responses the library refuses or bounds', () => {
   });
   afterAll(() => endpoint.close());
   afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.onModuleDestroy()));
+    await Promise.all(managers.splice(0).map((m) => m.close()));
     await Promise.all(afterCleanup.splice(0).map((cleanup) => cleanup()));
     endpoint.requests.length = 0;
   });

@@ -309,7 +309,7 @@ describe('orders-api checks DPoP proofs against its own URL and never forgets a 
   });
 
   afterAll(async () => {
-    await manager?.onModuleDestroy();
+    await manager?.close();
     await Promise.all(apis.map((api) => api.close()));
     await tokenServer?.close();
   });

@@ -193,11 +193,6 @@ export class AccessTokenManager implements TokenSource {
     await this.store.close();
   }
 
-  /** @deprecated Use {@link close}; kept while the Nest module still calls it. */
-  onModuleDestroy(): Promise<void> {
-    return this.close();
-  }
-
   private servedUntil(entry: CachedToken): number {
     return servedUntil(entry, this.options.expirySafetyMarginSeconds);
   }

@@ -56,7 +56,6 @@ export class AccessTokenModule extends ConfigurableModuleClass implements OnModu
 
   /** Stops the manager's background renewals and releases its cache connections when the app shuts down. */
   async onModuleDestroy(): Promise<void> {
-    // close() comes with the manager's redesign (issue 11); until then Nest calls the manager's own onModuleDestroy.
-    await (this.manager as AccessTokenManager & { close?(): Promise<void> }).close?.();
+    await this.manager.close();
   }
 }
