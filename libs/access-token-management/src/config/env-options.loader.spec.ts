@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import { accessTokenOptionsFromEnv, clientEnvPrefix, type EnvSource } from './env-options.loader.js';
-import { KEY_MATERIAL_SUFFIXES } from './key-material.loader.js';
+import { AUTHENTICATION_SUFFIXES } from './env-convention.js';
 import { validateAccessTokenOptions } from './options.validation.js';
 
 const SECRET = 'S3cr3t-Value-Never-Print-Me';
@@ -726,15 +726,18 @@ describe('accessTokenOptionsFromEnv', () => {
       expect(() => accessTokenOptionsFromEnv(ordersEnv({ [variable]: value }))).not.toThrow();
     });
 
-    it.each(KEY_MATERIAL_SUFFIXES)('knows the key material setting %s from its table', (suffix) => {
-      let message = '';
-      try {
-        accessTokenOptionsFromEnv(ordersEnv({ [`ACCESS_TOKEN_ORDERS_${suffix}`]: '/nonexistent/file' }));
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(message).not.toMatch(/is not a (known )?setting/);
-    });
+    it.each(AUTHENTICATION_SUFFIXES)(
+      'knows the key material and authentication setting %s from its table',
+      (suffix) => {
+        let message = '';
+        try {
+          accessTokenOptionsFromEnv(ordersEnv({ [`ACCESS_TOKEN_ORDERS_${suffix}`]: '/nonexistent/file' }));
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message).not.toMatch(/is not a (known )?setting/);
+      },
+    );
   });
 
   describe('a secret pasted into the wrong variable never appears in the message', () => {

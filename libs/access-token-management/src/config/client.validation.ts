@@ -1,0 +1,38 @@
+import { configError } from '../errors.js';
+import { resolveClientAuthentication } from './client-authentication.validation.js';
+import type { ClientCredentialsClientOptions } from './client-options.interface.js';
+import { checkClientRules } from './cross-field.rules.js';
+import type { ResolvedClientOptions } from './resolved-options.interface.js';
+import { normalizeScope } from './scope-rules.js';
+import { checkSettings } from './setting.checks.js';
+import { CLIENT_SETTINGS } from './settings.table.js';
+
+/**
+ * Checks one client and fills in its defaults, in three steps: each setting alone (by its table row), the rules
+ * between settings, then its key material.
+ */
+export function validateClient(
+  name: string,
+  client: ClientCredentialsClientOptions | undefined,
+  nameOf: (field: string, clientName?: string) => string,
+): ResolvedClientOptions {
+  const setting = (field: string) => nameOf(field, name);
+  if (client === null || typeof client !== 'object') {
+    throw configError(setting('clientId'), 'is missing: the client has no settings', name);
+  }
+  const values = checkSettings(CLIENT_SETTINGS, client, setting, name);
+  checkClientRules(client, values, setting, name);
+  return {
+    name,
+    tokenEndpoint: values.tokenEndpoint as string | undefined,
+    issuer: values.issuer as string | undefined,
+    clientId: values.clientId as string,
+    ...resolveClientAuthentication(values, setting, name),
+    scope: normalizeScope(values.scope as string | undefined),
+    resource: values.resource as string | undefined,
+    parameters: values.parameters as Readonly<Record<string, string>>,
+    baseURL: values.baseURL as string | undefined,
+    requestTimeoutMs: values.requestTimeoutMs as number,
+    allowInsecureHttp: values.allowInsecureHttp as boolean,
+  };
+}
