@@ -6,10 +6,12 @@ import type { ResolvedClientOptions } from './resolved-options.interface.js';
 import { normalizeScope } from './scope-rules.js';
 import { checkSettings } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
+import { copyData, recallClient, rememberClient } from './validation-memo.js';
 
 /**
  * Checks one client and fills in its defaults, in three steps: each setting alone (by its table row), the rules
- * between settings, then its key material.
+ * between settings, then its key material. A client object validated before and unchanged since is not checked
+ * again: its keys are parsed once.
  */
 export function validateClient(
   name: string,
@@ -20,9 +22,12 @@ export function validateClient(
   if (client === null || typeof client !== 'object') {
     throw configError(setting('clientId'), 'is missing: the client has no settings', name);
   }
+  const remembered = recallClient(client, name);
+  if (remembered !== undefined) return remembered;
+  const content = copyData(client);
   const values = checkSettings(CLIENT_SETTINGS, client, setting, name);
   checkClientRules(client, values, setting, name);
-  return {
+  const resolved: ResolvedClientOptions = {
     name,
     tokenEndpoint: values.tokenEndpoint as string | undefined,
     issuer: values.issuer as string | undefined,
@@ -35,4 +40,6 @@ export function validateClient(
     requestTimeoutMs: values.requestTimeoutMs as number,
     allowInsecureHttp: values.allowInsecureHttp as boolean,
   };
+  rememberClient(client, name, content, resolved);
+  return resolved;
 }

@@ -29,7 +29,9 @@ export { clientEnvPrefix } from './env-convention.js';
  * ACCESS_TOKEN_ORDERS_BASE_URL=https://orders.example.com
  * ```
  *
- * Throws an {@link AccessTokenError} (`ERR_CONFIG_INVALID`) naming the variable at fault.
+ * The options are validated here, so an error names the variable at fault (`ERR_CONFIG_INVALID`), and they carry
+ * their validated form: the manager and the module that receive them use it as it is, without validating again or
+ * parsing keys again (while the object is not changed).
  *
  * @param env where to read from; `process.env` by default. With `@nestjs/config`, pass a reader over `ConfigService`
  *   or simply `process.env` after `ConfigModule` has loaded `.env`.

@@ -5,6 +5,7 @@ import { checkModuleRules } from './cross-field.rules.js';
 import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
 import { checkSettings } from './setting.checks.js';
 import { MODULE_SETTINGS } from './settings.table.js';
+import { contentOf, isResolvedOptions, recallOptions, rememberOptions } from './validation-memo.js';
 
 // Where the manager finds the per-call checks it shares with the options.
 export { isScope, normalizeScope } from './scope-rules.js';
@@ -23,17 +24,20 @@ export function isClientName(name: string): boolean {
   return CLIENT_NAME.test(name);
 }
 
-/** Options objects this module validated: handed on, they are used as they are, never validated twice. */
-const validated = new WeakSet<ResolvedAccessTokenOptions>();
-
 /**
- * The validated form of module options: `options` itself when it is already validated, else the result of
- * {@link validateAccessTokenOptions}. The one entry point for consumers of options (the manager, the Nest module).
+ * The validated form of module options: `options` itself when it is already validated, the remembered result when
+ * these options were validated before and are unchanged (what `accessTokenOptionsFromEnv` returns), else the
+ * result of {@link validateAccessTokenOptions}. The one entry point for consumers of options (the manager, the Nest
+ * module), so options are validated, and keys parsed, once.
  */
 export function resolveAccessTokenOptions(
   options: AccessTokenOptions | ResolvedAccessTokenOptions,
 ): ResolvedAccessTokenOptions {
-  if (validated.has(options as ResolvedAccessTokenOptions)) return options as ResolvedAccessTokenOptions;
+  if (options !== null && typeof options === 'object') {
+    if (isResolvedOptions(options)) return options;
+    const remembered = recallOptions(options);
+    if (remembered !== undefined) return remembered;
+  }
   return validateAccessTokenOptions(options as AccessTokenOptions);
 }
 
@@ -49,6 +53,7 @@ export function validateAccessTokenOptions(
   if (options === null || typeof options !== 'object') {
     throw configError('options', 'must be an object with a `clients` map');
   }
+  const content = contentOf(options);
   const entries = Object.entries(options.clients ?? {});
   if (entries.length === 0) throw configError(nameOf('clients'), 'must name at least one client');
   const clients = new Map<string, ResolvedClientOptions>();
@@ -78,6 +83,6 @@ export function validateAccessTokenOptions(
     backoffMaxMs: values.backoffMaxMs as number,
     expirySafetyMarginSeconds: values.expirySafetyMarginSeconds as number,
   };
-  validated.add(resolved);
+  rememberOptions(options, content, resolved);
   return resolved;
 }
