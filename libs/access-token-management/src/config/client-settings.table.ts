@@ -31,6 +31,7 @@ export const CLIENT_BASIC_SETTINGS: readonly Setting[] = [
   {
     option: 'clientId',
     scope: 'client',
+    checkedFirst: true,
     env: 'CLIENT_ID',
     kind: 'text',
     required: 'is missing',
@@ -48,6 +49,7 @@ export const CLIENT_BASIC_SETTINGS: readonly Setting[] = [
   {
     option: 'authMethod',
     scope: 'client',
+    checkedFirst: true,
     env: 'AUTH_METHOD',
     kind: 'text',
     default: DEFAULT_AUTH_METHOD,

@@ -1,17 +1,20 @@
 import { configError } from '../errors.js';
 import { resolveClientAuthentication } from './client-authentication.validation.js';
 import type { ClientCredentialsClientOptions } from './client-options.interface.js';
-import { checkClientRules } from './cross-field.rules.js';
+import { checkClientAgreement, checkClientCombination } from './cross-field.rules.js';
 import type { ResolvedClientOptions } from './resolved-options.interface.js';
 import { normalizeScope } from './scope-rules.js';
 import { checkSettings } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
 import { copyData, recallClient, rememberClient } from './validation-memo.js';
 
+const CHECKED_FIRST = CLIENT_SETTINGS.filter((row) => row.checkedFirst === true);
+const CHECKED_THEN = CLIENT_SETTINGS.filter((row) => row.checkedFirst !== true);
+
 /**
- * Checks one client and fills in its defaults, in three steps: each setting alone (by its table row), the rules
- * between settings, then its key material. A client object validated before and unchanged since is not checked
- * again: its keys are parsed once.
+ * Checks one client and fills in its defaults, in this order: the settings checked first (its id, its method), which
+ * settings go together, each other value alone (by its table row), how the values agree, its key material. A client
+ * object validated before and unchanged since is not checked again: its keys are parsed once.
  */
 export function validateClient(
   name: string,
@@ -25,8 +28,10 @@ export function validateClient(
   const remembered = recallClient(client, name);
   if (remembered !== undefined) return remembered;
   const content = copyData(client);
-  const values = checkSettings(CLIENT_SETTINGS, client, setting, name);
-  checkClientRules(client, values, setting, name);
+  const values = checkSettings(CHECKED_FIRST, client, setting, name);
+  checkClientCombination(client, values, setting, name);
+  Object.assign(values, checkSettings(CHECKED_THEN, client, setting, name));
+  checkClientAgreement(client, values, setting, name);
   const resolved: ResolvedClientOptions = {
     name,
     tokenEndpoint: values.tokenEndpoint as string | undefined,

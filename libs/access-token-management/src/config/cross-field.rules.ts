@@ -6,8 +6,11 @@ import { CLIENT_SETTINGS } from './settings.table.js';
 import { isTransportAllowed } from './url-rules.js';
 
 /**
- * The rules that relate settings to each other, after each value passed its own check: a client's rules in the order
- * they are checked, then the module's. `given` tells a setting that was set from one that took its default.
+ * The rules that relate settings to each other. A client's come in two lists, in the order they are checked: which
+ * settings go together, then how checked values agree. The first list needs only the settings checked first (the
+ * client id, the method) and runs before the other values are checked, so a setting that does not belong is reported
+ * before what is wrong with its value. The module's rules follow. `given` tells a setting that was set from one that
+ * took its default.
  */
 
 interface ClientContext {
@@ -18,14 +21,9 @@ interface ClientContext {
   readonly method: ClientAuthMethod;
 }
 
-const CLEARTEXT = 'must use https (plain http is allowed only for loopback hosts)';
+type ClientRule = (client: ClientContext) => void;
 
-/** The URLs that receive credentials or tokens: every http(s) URL setting of a client. */
-const TRANSPORT_SETTINGS = CLIENT_SETTINGS.filter(
-  (row) => row.kind === 'endpoint-url' || row.kind === 'http-url',
-);
-
-const CLIENT_RULES: ReadonlyArray<(client: ClientContext) => void> = [
+const COMBINATION_RULES: readonly ClientRule[] = [
   /** One authorization server: a token endpoint, or an issuer to discover it from. */
   ({ given, setting, name }) => {
     if (given.tokenEndpoint === undefined && given.issuer === undefined) {
@@ -43,21 +41,9 @@ const CLIENT_RULES: ReadonlyArray<(client: ClientContext) => void> = [
       );
     }
   },
-  /** Plain http only to loopback hosts, unless the client allows it for a private network. */
-  ({ values, setting, name }) => {
-    for (const { option } of TRANSPORT_SETTINGS) {
-      const url = values[option];
-      if (
-        url !== undefined &&
-        !isTransportAllowed(new URL(url as string), values.allowInsecureHttp === true)
-      ) {
-        throw configError(setting(option), CLEARTEXT, name);
-      }
-    }
-  },
   /** The `client_secret_*` methods need the secret. */
-  ({ values, setting, name, method }) => {
-    const secret = values.clientSecret;
+  ({ given, setting, name, method }) => {
+    const secret = given.clientSecret;
     if (SECRET_METHODS.includes(method) && (typeof secret !== 'string' || secret === '')) {
       throw configError(setting('clientSecret'), `is missing (required by ${method})`, name);
     }
@@ -96,20 +82,15 @@ const CLIENT_RULES: ReadonlyArray<(client: ClientContext) => void> = [
     const problem = `is missing (${setting(present)} is set; a client certificate needs its key)`;
     throw configError(setting(missing), problem, name);
   },
-  /** The mTLS methods need the certificate, and https to the token endpoint whatever the host. */
-  ({ given, values, setting, name, method }) => {
-    if (!TLS_METHODS.includes(method)) return;
-    if (given.tlsCertificate === undefined) {
+  /** The mTLS methods need the client certificate. */
+  ({ given, setting, name, method }) => {
+    if (TLS_METHODS.includes(method) && given.tlsCertificate === undefined) {
       throw configError(setting('tlsCertificate'), `is missing (required by ${method})`, name);
     }
-    const tokenEndpoint = values.tokenEndpoint as string | undefined;
-    if (tokenEndpoint !== undefined && new URL(tokenEndpoint).protocol !== 'https:') {
-      throw configError(setting('tokenEndpoint'), `must use https for ${method}`, name);
-    }
   },
-  /** A DPoP key is used only with DPoP on. */
-  ({ given, values, setting, name }) => {
-    if (given.dpopPrivateKey !== undefined && values.dpop !== true) {
+  /** A DPoP key is used only with DPoP on (a `dpop` that is no flag at all is its own check's to report). */
+  ({ given, setting, name }) => {
+    if (given.dpopPrivateKey !== undefined && (given.dpop === undefined || given.dpop === false)) {
       const problem = `is set but DPoP is off (set ${setting('dpop')} to true)`;
       throw configError(setting('dpopPrivateKey'), problem, name);
     }
@@ -132,21 +113,72 @@ const CLIENT_RULES: ReadonlyArray<(client: ClientContext) => void> = [
   },
 ];
 
-/** Checks the rules between one client's settings. @throws AccessTokenError `ERR_CONFIG_INVALID` */
-export function checkClientRules(
+const CLEARTEXT = 'must use https (plain http is allowed only for loopback hosts)';
+
+/** The URLs that receive credentials or tokens: every http(s) URL setting of a client. */
+const TRANSPORT_SETTINGS = CLIENT_SETTINGS.filter(
+  (row) => row.kind === 'endpoint-url' || row.kind === 'http-url',
+);
+
+const AGREEMENT_RULES: readonly ClientRule[] = [
+  /** Plain http only to loopback hosts, unless the client allows it for a private network. */
+  ({ values, setting, name }) => {
+    for (const { option } of TRANSPORT_SETTINGS) {
+      const url = values[option];
+      if (
+        url !== undefined &&
+        !isTransportAllowed(new URL(url as string), values.allowInsecureHttp === true)
+      ) {
+        throw configError(setting(option), CLEARTEXT, name);
+      }
+    }
+  },
+  /** mTLS needs https to the token endpoint whatever the host: the certificate goes in the TLS handshake. */
+  ({ values, setting, name, method }) => {
+    const tokenEndpoint = values.tokenEndpoint as string | undefined;
+    if (
+      TLS_METHODS.includes(method) &&
+      tokenEndpoint !== undefined &&
+      new URL(tokenEndpoint).protocol !== 'https:'
+    ) {
+      throw configError(setting('tokenEndpoint'), `must use https for ${method}`, name);
+    }
+  },
+];
+
+function check(
+  rules: readonly ClientRule[],
   given: object,
   values: CheckedValues,
   setting: (field: string) => string,
   name: string,
 ): void {
-  const client: ClientContext = {
-    given: given as Record<string, unknown>,
-    values,
-    setting,
-    name,
-    method: values.authMethod as ClientAuthMethod,
-  };
-  for (const rule of CLIENT_RULES) rule(client);
+  const method = values.authMethod as ClientAuthMethod;
+  const client: ClientContext = { given: given as Record<string, unknown>, values, setting, name, method };
+  for (const rule of rules) rule(client);
+}
+
+/**
+ * Checks which of one client's settings go together: those its method needs and those it does not use, one
+ * authorization server, a certificate with its key, a DPoP key with DPoP. @throws AccessTokenError `ERR_CONFIG_INVALID`
+ */
+export function checkClientCombination(
+  given: object,
+  values: CheckedValues,
+  setting: (field: string) => string,
+  name: string,
+): void {
+  check(COMBINATION_RULES, given, values, setting, name);
+}
+
+/** Checks that one client's checked values agree: https wherever credentials go. @throws AccessTokenError */
+export function checkClientAgreement(
+  given: object,
+  values: CheckedValues,
+  setting: (field: string) => string,
+  name: string,
+): void {
+  check(AGREEMENT_RULES, given, values, setting, name);
 }
 
 /**

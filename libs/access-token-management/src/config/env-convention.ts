@@ -1,7 +1,7 @@
+import { AUTHENTICATION_SETTINGS } from './authentication-settings.table.js';
 import type { SettingNamer } from './options.validation.js';
 import type { Setting } from './setting.interface.js';
 import { CLIENT_SETTINGS, CLIENTS_SETTING, MODULE_SETTINGS } from './settings.table.js';
-import { AUTHENTICATION_SETTINGS } from './authentication-settings.table.js';
 
 /**
  * The env convention, derived from the settings table: `ACCESS_TOKEN_<SUFFIX>` module-wide,

@@ -6,8 +6,10 @@ import type { Setting } from './setting.interface.js';
 /**
  * Reads settings from env by their table rows: each value in the form its kind has in env (a number, a flag, form
  * pairs, a comma-separated list, text), from the file a `_FILE` variable names where the row allows it. An unset
- * setting is there as `undefined`, so the options list every setting env can give. This is the one place in `config/` that reads files: the env convention names them, and a
- * key that cannot be read must stop start-up like any other bad setting.
+ * setting is there as `undefined`, so the options list every setting env can give.
+ *
+ * This is the one place in `config/` that reads files: the env convention names them, and a key that cannot be read
+ * must stop start-up like any other bad setting.
  *
  * @param prefix `ACCESS_TOKEN_`, or a client's prefix
  * @param fileVariables receives, per option, the `_FILE` variable its value came from, so validation messages can
@@ -24,10 +26,9 @@ export function readSettings(
   for (const row of rows) {
     if (row.env === undefined || row.kind === 'client-names') continue;
     const variable = prefix + row.env;
-    const value = row.file
+    options[row.option] = row.file
       ? readFromFile(env, row, variable, clientName, fileVariables)
       : read(env, row, variable, clientName);
-    options[row.option] = value;
   }
   return options;
 }

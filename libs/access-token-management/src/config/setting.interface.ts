@@ -44,6 +44,11 @@ export interface Setting {
    * `path`: the variable itself names the file.
    */
   readonly file?: 'variant' | 'path';
+  /**
+   * Checked before the rules on which settings go together: they branch on it (the method), or it is what every
+   * other message is about (the client id).
+   */
+  readonly checkedFirst?: boolean;
   /** The value when the setting is not given. */
   readonly default?: string | number | boolean;
   /** `number`: the range every message states; `exclusiveMin` makes `min` itself invalid. */
