@@ -6,7 +6,7 @@ import type { ResolvedClientOptions } from './resolved-options.interface.js';
 import { normalizeScope } from './scope-rules.js';
 import { checkSettings } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
-import { copyData, recallClient, rememberClient } from './validation-memo.js';
+import { contentOf, recallClient, rememberClient } from './validation-memo.js';
 
 const CHECKED_FIRST = CLIENT_SETTINGS.filter((row) => row.checkedFirst === true);
 const CHECKED_THEN = CLIENT_SETTINGS.filter((row) => row.checkedFirst !== true);
@@ -27,7 +27,7 @@ export function validateClient(
   }
   const remembered = recallClient(client, name);
   if (remembered !== undefined) return remembered;
-  const content = copyData(client);
+  const content = contentOf(client);
   const values = checkSettings(CHECKED_FIRST, client, setting, name);
   checkClientCombination(client, values, setting, name);
   Object.assign(values, checkSettings(CHECKED_THEN, client, setting, name));

@@ -109,4 +109,18 @@ describe('options are validated once', () => {
     );
     expect(before.clients.get('orders')?.parameters).toEqual({ audience: 'orders' });
   });
+
+  it('sees a change in options given as class instances, not only plain objects', () => {
+    class OrdersClient {
+      tokenEndpoint = 'https://login.example.com/token';
+      clientId = 'orders-caller';
+      clientSecret = 's';
+      scope = 'orders.read';
+    }
+    const orders = new OrdersClient();
+    const options = { clients: { orders } };
+    expect(resolveAccessTokenOptions(options).clients.get('orders')?.scope).toBe('orders.read');
+    orders.scope = 'orders.write';
+    expect(resolveAccessTokenOptions(options).clients.get('orders')?.scope).toBe('orders.write');
+  });
 });

@@ -43,7 +43,7 @@ export function rememberOptions(
 export function recallClient(client: object, name: string): ResolvedClientOptions | undefined {
   const remembered = clients.get(client);
   if (remembered === undefined || remembered.name !== name) return undefined;
-  return sameContent(remembered.content, copyData(client)) ? remembered.resolved : undefined;
+  return sameContent(remembered.content, contentOf(client)) ? remembered.resolved : undefined;
 }
 
 export function rememberClient(
@@ -55,33 +55,37 @@ export function rememberClient(
   clients.set(client, { content, resolved, name });
 }
 
-/** What module options hold: their data copied, the live `cache` object by reference (its state is its own). */
+/**
+ * What an options or client object holds: its data copied field by field, whatever the objects' classes, except the
+ * live `cache` object, kept by reference (its state is its own, not a setting).
+ */
 export function contentOf(options: object): unknown {
   return Object.entries(options).map(([key, value]) => [key, key === 'cache' ? value : copyData(value)]);
 }
 
-/** A copy of plain data (objects, arrays, primitives); anything else (a class instance, a function) by reference. */
-export function copyData(value: unknown, depth = 0): unknown {
-  if (depth > 16) return value;
+/** Arrays and objects copied field by field (a depth cap for cycles); primitives and functions as they are. */
+function copyData(value: unknown, depth = 0): unknown {
+  if (depth > 16 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => copyData(item, depth + 1));
-  if (!isPlainObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyData(item, depth + 1)]));
 }
 
-function sameContent(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => sameContent(item, b[index]));
+/** Whether `value` still holds what `copy` (made by {@link copyData}) holds. */
+function sameContent(copy: unknown, value: unknown): boolean {
+  if (Object.is(copy, value)) return true;
+  if (Array.isArray(copy)) {
+    return (
+      Array.isArray(value) &&
+      copy.length === value.length &&
+      copy.every((item, i) => sameContent(item, value[i]))
+    );
   }
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keys = Object.keys(a);
+  if (copy === null || typeof copy !== 'object' || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return false;
+  const keys = Object.keys(copy);
+  const given = value as Record<string, unknown>;
   return (
-    keys.length === Object.keys(b).length && keys.every((key) => key in b && sameContent(a[key], b[key]))
+    keys.length === Object.keys(given).length &&
+    keys.every((key) => key in given && sameContent((copy as Record<string, unknown>)[key], given[key]))
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
