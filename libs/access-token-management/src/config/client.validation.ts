@@ -1,7 +1,7 @@
 import { configError } from '../errors.js';
 import { resolveClientAuthentication } from './client-authentication.validation.js';
 import type { ClientCredentialsClientOptions } from './client-options.interface.js';
-import { checkClientAgreement, checkClientCombination } from './cross-field.rules.js';
+import { AGREEMENT_RULES, checkClientRules, COMBINATION_RULES } from './cross-field.rules.js';
 import type { ResolvedClientOptions } from './resolved-options.interface.js';
 import { normalizeScope } from './scope-rules.js';
 import { checkSettings } from './setting.checks.js';
@@ -29,9 +29,9 @@ export function validateClient(
   if (remembered !== undefined) return remembered;
   const content = contentOf(client);
   const values = checkSettings(CHECKED_FIRST, client, setting, name);
-  checkClientCombination(client, values, setting, name);
+  checkClientRules(COMBINATION_RULES, client, values, setting, name);
   Object.assign(values, checkSettings(CHECKED_THEN, client, setting, name));
-  checkClientAgreement(client, values, setting, name);
+  checkClientRules(AGREEMENT_RULES, client, values, setting, name);
   const resolved: ResolvedClientOptions = {
     name,
     tokenEndpoint: values.tokenEndpoint as string | undefined,

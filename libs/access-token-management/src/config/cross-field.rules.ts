@@ -23,7 +23,11 @@ interface ClientContext {
 
 type ClientRule = (client: ClientContext) => void;
 
-const COMBINATION_RULES: readonly ClientRule[] = [
+/**
+ * Which of a client's settings go together: one authorization server, the credentials its method needs and no
+ * settings it does not use, a certificate with its key, a DPoP key with DPoP. Needs only the settings checked first.
+ */
+export const COMBINATION_RULES: readonly ClientRule[] = [
   /** One authorization server: a token endpoint, or an issuer to discover it from. */
   ({ given, setting, name }) => {
     if (given.tokenEndpoint === undefined && given.issuer === undefined) {
@@ -120,7 +124,8 @@ const TRANSPORT_SETTINGS = CLIENT_SETTINGS.filter(
   (row) => row.kind === 'endpoint-url' || row.kind === 'http-url',
 );
 
-const AGREEMENT_RULES: readonly ClientRule[] = [
+/** How a client's checked values agree: https wherever credentials go. */
+export const AGREEMENT_RULES: readonly ClientRule[] = [
   /** Plain http only to loopback hosts, unless the client allows it for a private network. */
   ({ values, setting, name }) => {
     for (const { option } of TRANSPORT_SETTINGS) {
@@ -146,7 +151,11 @@ const AGREEMENT_RULES: readonly ClientRule[] = [
   },
 ];
 
-function check(
+/**
+ * Checks one client against a list of rules: {@link COMBINATION_RULES} (which settings go together) or
+ * {@link AGREEMENT_RULES} (how checked values agree). @throws AccessTokenError `ERR_CONFIG_INVALID`
+ */
+export function checkClientRules(
   rules: readonly ClientRule[],
   given: object,
   values: CheckedValues,
@@ -156,29 +165,6 @@ function check(
   const method = values.authMethod as ClientAuthMethod;
   const client: ClientContext = { given: given as Record<string, unknown>, values, setting, name, method };
   for (const rule of rules) rule(client);
-}
-
-/**
- * Checks which of one client's settings go together: those its method needs and those it does not use, one
- * authorization server, a certificate with its key, a DPoP key with DPoP. @throws AccessTokenError `ERR_CONFIG_INVALID`
- */
-export function checkClientCombination(
-  given: object,
-  values: CheckedValues,
-  setting: (field: string) => string,
-  name: string,
-): void {
-  check(COMBINATION_RULES, given, values, setting, name);
-}
-
-/** Checks that one client's checked values agree: https wherever credentials go. @throws AccessTokenError */
-export function checkClientAgreement(
-  given: object,
-  values: CheckedValues,
-  setting: (field: string) => string,
-  name: string,
-): void {
-  check(AGREEMENT_RULES, given, values, setting, name);
 }
 
 /**
