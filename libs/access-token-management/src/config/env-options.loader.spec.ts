@@ -598,6 +598,14 @@ describe('accessTokenOptionsFromEnv', () => {
       );
     });
 
+    it.each([
+      ['ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS', 'ten'],
+      ['ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS', '0'],
+      ['ACCESS_TOKEN_ORDERS_PARAMETERS', '=x'],
+    ])('%s=%j names the client, like every other setting of it', (variable, value) => {
+      expect(configErrorOf(ordersEnv({ [variable]: value })).clientName).toBe('orders');
+    });
+
     it('a zero request timeout', () => {
       expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS: '0' }))).toBe(
         'ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS must be a number > 0',
