@@ -44,6 +44,14 @@ export class AccessTokenError extends Error {
 }
 
 /**
+ * The one error of a bad setting (`ERR_CONFIG_INVALID`), so every message reads "<setting> <problem>": the setting as
+ * the user wrote it (an env variable or an option path), the problem in words, never the value (it may be a secret).
+ */
+export function configError(setting: string, problem: string, clientName?: string): AccessTokenError {
+  return new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, `${setting} ${problem}`, clientName);
+}
+
+/**
  * The token endpoint refused the request (RFC 6749 §5.2): with an OAuth error response, or with a 401/403 that carries
  * none (servers that answer a failed client authentication with an empty or HTML body).
  */

@@ -144,8 +144,8 @@ export interface AccessTokenOptions {
   /** Longest delay between two failing token requests, in ms. Default 10000. */
   backoffMaxMs?: number;
   /**
-   * A cached token is used at most until this many seconds before it expires (capped at a tenth of its lifetime),
-   * also while renewal fails; past that, calls fail fast. Default 5.
+   * A cached token is used at most until this many seconds before it expires (capped at a fifth of its renewal
+   * buffer), also while renewal fails; past that, calls fail fast. 0..3600, default 5.
    */
   expirySafetyMarginSeconds?: number;
 }

@@ -25,3 +25,7 @@ export const DEFAULT_BACKOFF_BASE_MS = 1_000;
 export const DEFAULT_BACKOFF_MAX_MS = 10_000;
 /** A token this close to expiry may die in flight; it is not handed out. */
 export const DEFAULT_EXPIRY_SAFETY_MARGIN_SECONDS = 5;
+/** Node timers hold a signed 32-bit delay; a longer one fires at once, so no delay setting may exceed it. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+/** The longest expiry safety margin accepted, in seconds. */
+export const MAX_EXPIRY_SAFETY_MARGIN_SECONDS = 3600;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import { accessTokenOptionsFromEnv, clientEnvPrefix, type EnvSource } from './env-options.loader.js';
-import { KEY_MATERIAL_SUFFIXES } from './key-material.loader.js';
+import { AUTHENTICATION_SUFFIXES } from './env-convention.js';
 import { validateAccessTokenOptions } from './options.validation.js';
 
 const SECRET = 'S3cr3t-Value-Never-Print-Me';
@@ -598,6 +598,14 @@ describe('accessTokenOptionsFromEnv', () => {
       );
     });
 
+    it.each([
+      ['ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS', 'ten'],
+      ['ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS', '0'],
+      ['ACCESS_TOKEN_ORDERS_PARAMETERS', '=x'],
+    ])('%s=%j names the client, like every other setting of it', (variable, value) => {
+      expect(configErrorOf(ordersEnv({ [variable]: value })).clientName).toBe('orders');
+    });
+
     it('a zero request timeout', () => {
       expect(messageOf(ordersEnv({ ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS: '0' }))).toBe(
         'ACCESS_TOKEN_ORDERS_REQUEST_TIMEOUT_MS must be a number > 0',
@@ -726,15 +734,18 @@ describe('accessTokenOptionsFromEnv', () => {
       expect(() => accessTokenOptionsFromEnv(ordersEnv({ [variable]: value }))).not.toThrow();
     });
 
-    it.each(KEY_MATERIAL_SUFFIXES)('knows the key material setting %s from its table', (suffix) => {
-      let message = '';
-      try {
-        accessTokenOptionsFromEnv(ordersEnv({ [`ACCESS_TOKEN_ORDERS_${suffix}`]: '/nonexistent/file' }));
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(message).not.toMatch(/is not a (known )?setting/);
-    });
+    it.each(AUTHENTICATION_SUFFIXES)(
+      'knows the key material and authentication setting %s from its table',
+      (suffix) => {
+        let message = '';
+        try {
+          accessTokenOptionsFromEnv(ordersEnv({ [`ACCESS_TOKEN_ORDERS_${suffix}`]: '/nonexistent/file' }));
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message).not.toMatch(/is not a (known )?setting/);
+      },
+    );
   });
 
   describe('a secret pasted into the wrong variable never appears in the message', () => {

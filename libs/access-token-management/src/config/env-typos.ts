@@ -1,4 +1,4 @@
-import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import { configError, type AccessTokenError } from '../errors.js';
 import { readEnv, type EnvSource } from './env-values.js';
 
 /** What the env convention knows, as the loader's field tables define it. */
@@ -50,22 +50,24 @@ export function misspeltVariableError(
           orExtension: ownPrefix,
         },
       );
-      return typo(`${variable} is not a setting of client '${owner}'`, suggestion, owner);
+      return typo(variable, `is not a setting of client '${owner}'`, suggestion, owner);
     }
     const suggestion = closest(variable, [...known], convention.prefix);
     if (suggestion !== undefined) {
-      return typo(`${variable} is not a known setting`, suggestion, convention.ownerOf(suggestion));
+      return typo(variable, 'is not a known setting', suggestion, convention.ownerOf(suggestion));
     }
   }
   return undefined;
 }
 
-function typo(problem: string, suggestion: string | undefined, clientName?: string): AccessTokenError {
-  return new AccessTokenError(
-    AccessTokenErrorCode.ConfigInvalid,
-    suggestion === undefined ? problem : `${problem} (did you mean ${suggestion}?)`,
-    clientName,
-  );
+function typo(
+  variable: string,
+  problem: string,
+  suggestion: string | undefined,
+  clientName?: string,
+): AccessTokenError {
+  const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+  return configError(variable, `${problem}${hint}`, clientName);
 }
 
 /**

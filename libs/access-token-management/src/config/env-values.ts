@@ -1,4 +1,4 @@
-import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import { configError } from '../errors.js';
 
 /** Environment variables as `process.env` or `ConfigService` hold them. */
 export type EnvSource = Record<string, string | undefined>;
@@ -15,5 +15,13 @@ export function readEnvBoolean(env: EnvSource, name: string, clientName?: string
   if (raw === undefined) return undefined;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new AccessTokenError(AccessTokenErrorCode.ConfigInvalid, `${name} must be true or false`, clientName);
+  throw configError(name, 'must be true or false', clientName);
+}
+
+/** Digits with an optional fraction: env numbers are never negative, exponents or hex. */
+export function readEnvNumber(env: EnvSource, name: string, clientName?: string): number | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw configError(name, 'must be a non-negative number', clientName);
+  return Number(raw);
 }

@@ -514,6 +514,18 @@ describe('plain http (tokens and credentials in clear text)', () => {
     expect(validateAccessTokenOptions(options()).clients.get('orders')?.allowInsecureHttp).toBe(false);
   });
 
+  it('names the client in the error of a bad request timeout', () => {
+    expect(configErrorOf(() => validateAccessTokenOptions(options({ requestTimeoutMs: 0 }))).clientName).toBe(
+      'orders',
+    );
+  });
+
+  it('refuses a null auth method like null in any other setting, rather than take the default', () => {
+    expect(messageOf(options({ authMethod: null as never }))).toMatch(
+      /^clients\.orders\.authMethod is not a supported method/,
+    );
+  });
+
   it.each(['true', 1, null])('refuses allowInsecureHttp = %j', (value) => {
     expect(messageOf(options({ allowInsecureHttp: value as never }))).toBe(
       'clients.orders.allowInsecureHttp must be true or false',

@@ -22,3 +22,24 @@ export function parseHttpUrl(value: string): URL | undefined {
 export function isTransportAllowed(url: URL, allowInsecureHttp: boolean): boolean {
   return url.protocol !== 'http:' || allowInsecureHttp || isLoopbackHost(url.hostname);
 }
+
+/**
+ * `url.hash` is '' for an empty fragment (`https://as/token#`), yet the `#` is still a fragment component. An unescaped
+ * `#` survives parsing only as the fragment delimiter, so the serialised URL tells.
+ */
+export function hasFragment(url: URL): boolean {
+  return url.href.includes('#');
+}
+
+/** An absolute URI without a fragment: what RFC 8707 §2 asks of a resource indicator. */
+export function isAbsoluteUriWithoutFragment(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return !hasFragment(new URL(value));
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 8707 §2: an absolute URI without a fragment. */
+export const isResourceIndicator = isAbsoluteUriWithoutFragment;
