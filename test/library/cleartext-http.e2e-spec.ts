@@ -61,7 +61,7 @@ describe('plain http to hosts other than loopback', () => {
 
   it('with allowInsecureHttp, the client may use a remote http API', () => {
     const tokens = manager({ baseURL: REMOTE, allowInsecureHttp: true });
-    expect(tokens.getClientOptions('orders').baseURL).toBe(REMOTE);
+    expect(tokens.getClient('orders').baseURL).toBe(REMOTE);
     expect(() => attachAccessToken(axios.create(), tokens, 'orders')).not.toThrow();
   });
 

@@ -6,8 +6,8 @@ import {
   AccessTokenManager,
   AccessTokenModule,
   accessTokenOptionsFromEnv,
-  type ResolvedAccessTokenOptions,
 } from 'nestjs-access-token-management';
+import type { ResolvedAccessTokenOptions } from '../../libs/access-token-management/src/config/resolved-options.interface.js';
 
 /** A private_key_jwt client with its own DPoP key: two keys to parse at start-up. */
 function env() {
@@ -42,7 +42,7 @@ describe('options from env are validated once per start-up', () => {
     expect(keys.map((key) => key?.asymmetricKeyDetails?.namedCurve)).toEqual(['prime256v1', 'secp384r1']);
     expect(keysOf(second.options)[0]).toBe(keys[0]);
     expect(keysOf(second.options)[1]).toBe(keys[1]);
-    await Promise.all([first.onModuleDestroy(), second.onModuleDestroy()]);
+    await Promise.all([first.close(), second.close()]);
   });
 
   it('AccessTokenModule.forRootAsync and forRoot build their manager on those same KeyObjects', async () => {
@@ -61,6 +61,6 @@ describe('options from env are validated once per start-up', () => {
       expect(fromModule[1]).toBe(keys[1]);
       await app.close();
     }
-    await direct.onModuleDestroy();
+    await direct.close();
   });
 });

@@ -4,10 +4,7 @@ import type { TokenStore } from '../cache/token-store.interface.js';
 import { createTokenStore } from '../cache/token-store.factory.js';
 import type { AccessTokenOptions } from '../config/client-options.interface.js';
 import { resolveAccessTokenOptions } from '../config/options.validation.js';
-import type {
-  ResolvedAccessTokenOptions,
-  ResolvedClientOptions,
-} from '../config/resolved-options.interface.js';
+import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
 import { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { silentLogger } from '../token-logger.js';
 import { BackoffPolicy } from './backoff-policy.js';
@@ -50,7 +47,7 @@ const NO_OPTIONS: GetAccessTokenOptions = Object.freeze({});
  * ```
  */
 export class AccessTokenManager implements TokenSource {
-  /** The validated options, defaults filled in. */
+  /** @internal The validated options, defaults filled in (secrets and keys included: not part of the typed API). */
   readonly options: ResolvedAccessTokenOptions;
   private readonly clients: ConfiguredClients;
   private readonly keys: TokenKeys;
@@ -98,14 +95,6 @@ export class AccessTokenManager implements TokenSource {
   /** Names of the configured clients. */
   get clientNames(): string[] {
     return this.clients.names;
-  }
-
-  /**
-   * The validated settings of one client, secret and keys included: for the library's own wiring, not for users
-   * (use {@link getClient}). @throws AccessTokenError `ERR_CLIENT_NOT_FOUND`
-   */
-  getClientOptions(clientName: string): ResolvedClientOptions {
-    return this.clients.get(clientName).options;
   }
 
   /** The public view of one client: what it is, never its secret or keys. @throws AccessTokenError `ERR_CLIENT_NOT_FOUND` */
