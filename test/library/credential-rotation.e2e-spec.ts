@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import axios from 'axios';
 import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeJwt, SignJWT } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, SignJWT, type JWK } from 'jose';
 import {
   AccessTokenError,
   AccessTokenManager,
@@ -224,6 +224,38 @@ describe('credentials that change while the service runs', () => {
     expect(tokenServer.tokenRequests() - requestsBefore).toBe(2);
     expect(tokenServer.refusedTokenRequests() - refusedBefore).toBe(1);
     expect(tokens.getStatus()[0]).toMatchObject({ valid: true, failures: 0 });
+  });
+
+  it('a rotated DPoP key: the next token is bound to it and the API gets proofs of it', async () => {
+    const clientId = 'orders-caller-dpop-rotating';
+    registry.set(clientId, { clientId, clientSecret: OLD_SECRET, scope: SCOPE, dpopBoundAccessTokens: true });
+    const oldKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const newKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const keys = await volume({ 'dpop.jwk': privateJwk(oldKey, 'dpop-1') });
+    const { tokens } = managerFromEnv({
+      ACCESS_TOKEN_ORDERS_CLIENT_ID: clientId,
+      ACCESS_TOKEN_ORDERS_CLIENT_SECRET: OLD_SECRET,
+      ACCESS_TOKEN_ORDERS_DPOP: 'true',
+      ACCESS_TOKEN_ORDERS_DPOP_PRIVATE_KEY_FILE: keys.path('dpop.jwk'),
+    });
+    const http = axios.create({ baseURL: api.url });
+    attachAccessToken(http, tokens, 'orders');
+    const jkt = (key: KeyObject) =>
+      calculateJwkThumbprint(createPublicKey(key).export({ format: 'jwk' }) as JWK);
+
+    const first = await tokens.getAccessToken('orders');
+    expect(decodeJwt(first.value).cnf).toEqual({ jkt: await jkt(oldKey) });
+    expect((await http.get('/orders')).status).toBe(200);
+
+    await keys.update({ 'dpop.jwk': privateJwk(newKey, 'dpop-2') });
+    const requestsBefore = tokenServer.tokenRequests();
+    const renewed = await tokens.getAccessToken('orders', { forceRenewal: true });
+    expect(decodeJwt(renewed.value).cnf).toEqual({ jkt: await jkt(newKey) });
+    expect(tokenServer.tokenRequests() - requestsBefore).toBe(1);
+    expect((await http.get('/orders')).status).toBe(200);
+    const proof = api.requests.at(-1)?.dpop as string;
+    expect(api.requests.at(-1)?.authorization).toBe(`DPoP ${renewed.value}`);
+    expect(await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk as JWK)).toBe(await jkt(newKey));
   });
 
   describe('the platform signs the assertion (workload identity)', () => {
