@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import axios from 'axios';
 import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, SignJWT, type JWK } from 'jose';
 import {
   AccessTokenError,
+  AccessTokenHealthIndicator,
   AccessTokenManager,
   accessTokenOptionsFromEnv,
   attachAccessToken,
@@ -407,6 +410,15 @@ describe('credentials that change while the service runs', () => {
       failures: 0,
       credentialProblem: 'ACCESS_TOKEN_ORDERS_CLIENT_SECRET_FILE names a file that cannot be read (ENOENT)',
     });
+    expect(new AccessTokenHealthIndicator(tokens).check().access_tokens.status).toBe('degraded');
     expect(logger.lines.join('\n')).not.toContain(OLD_SECRET);
+
+    // The file back: the next check finds it, and the problem is gone.
+    await secrets.update({ 'client-secret': OLD_SECRET });
+    await symlink(join('..data', 'client-secret'), secrets.path('client-secret'));
+    await tokens.deleteAccessToken('orders');
+    await tokens.getAccessToken('orders');
+    expect(tokens.getStatus()[0]?.credentialProblem).toBeUndefined();
+    expect(new AccessTokenHealthIndicator(tokens).check().access_tokens.status).toBe('up');
   });
 });

@@ -110,7 +110,9 @@ export class TokenFetcher {
   private async request(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
     const { client } = state;
     const { clock, metrics } = this.parts;
-    if (this.parts.checkCredentials(client.name) === 'rebound') return this.parts.rebound(state);
+    this.parts.checkCredentials(client.name);
+    // The certificate or DPoP key changed (now, or since this key was made): the call goes to the new binding's key.
+    if (state.binding !== state.material.binding) return this.parts.rebound(state);
     if (state.failures > 0) metrics.retry(client.name);
     if (attempt.forced) this.parts.failures.forcedRenewal(state);
     const started = clock.now();
