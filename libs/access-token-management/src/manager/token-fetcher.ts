@@ -2,11 +2,12 @@ import type { AccessToken } from '../access-token.js';
 import type { CachedToken } from '../cache/cached-token.interface.js';
 import type { TokenStore } from '../cache/token-store.interface.js';
 import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
-import { TokenEndpointError, type AccessTokenError } from '../errors.js';
+import type { AccessTokenError } from '../errors.js';
 import type { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { renewalBudgetMs, startBudget, withinBudget, type RenewalBudget } from './attempt-timing.js';
 import type { Clock } from './clock.js';
 import type { CredentialsCheck } from './configured-clients.js';
+import { isRefusedClient } from './failure-classification.js';
 import type { FailurePolicy } from './failure-policy.js';
 import type { RefreshScheduler } from './refresh-scheduler.js';
 import { renewalPoint, servedUntil } from './renewal-policy.js';
@@ -121,9 +122,10 @@ export class TokenFetcher {
       token = await this.send(state, attempt);
     } catch (caught) {
       const error = caught as AccessTokenError;
-      const check = refusedClient(error) ? this.parts.checkCredentials(client.name) : 'unchanged';
-      if (check === 'rebound') return this.parts.rebound(state);
-      if (check === 'unchanged') return this.failed(state, attempt, error, started);
+      if (!isRefusedClient(error) || this.parts.checkCredentials(client.name) === 'unchanged') {
+        return this.failed(state, attempt, error, started);
+      }
+      if (state.binding !== state.material.binding) return this.parts.rebound(state);
       try {
         token = await this.send(state, attempt);
       } catch (again) {
@@ -197,9 +199,4 @@ export class TokenFetcher {
   private servedUntil(entry: CachedToken): number {
     return servedUntil(entry, this.parts.options.expirySafetyMarginSeconds);
   }
-}
-
-/** The server refused the client's credentials: maybe it learnt rotated ones before our files changed. */
-function refusedClient(error: AccessTokenError): boolean {
-  return error instanceof TokenEndpointError && error.error === 'invalid_client';
 }
