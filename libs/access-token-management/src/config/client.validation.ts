@@ -1,13 +1,13 @@
 import { configError } from '../errors.js';
 import { resolveClientAuthentication } from './client-authentication.validation.js';
 import type { ClientCredentialsClientOptions } from './client-options.interface.js';
+import { readCredentialFiles, type CredentialFilesRead, type CredentialSource } from './credential-files.js';
 import { AGREEMENT_RULES, checkClientRules, COMBINATION_RULES } from './cross-field.rules.js';
 import type { ResolvedClientOptions } from './resolved-options.interface.js';
 import { normalizeScope } from './scope-rules.js';
+import { checkSettings, type CheckedValues } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
 import { contentOf, recallClient, rememberClient } from './validation-memo.js';
-import { readCredentialFiles, type CredentialFilesRead, type CredentialSource } from './credential-files.js';
-import { checkSettings, type CheckedValues } from './setting.checks.js';
 
 const CHECKED_FIRST = CLIENT_SETTINGS.filter((row) => row.checkedFirst === true);
 const CHECKED_THEN = CLIENT_SETTINGS.filter((row) => row.checkedFirst !== true);
@@ -70,7 +70,10 @@ function credentialSource(
       for (const file of read.files) {
         if (contents.get(file.option) === '') throw configError(file.setting, 'names an empty file', name);
       }
-      return resolveClientAuthentication({ ...values, ...Object.fromEntries(contents) }, setting, name);
+      // The value checks of start-up, then its key material checks, on what the files hold now.
+      const rows = CLIENT_SETTINGS.filter((row) => contents.has(row.option));
+      const checked = checkSettings(rows, Object.fromEntries(contents), setting, name);
+      return resolveClientAuthentication({ ...values, ...checked }, setting, name);
     },
   };
 }
