@@ -1,14 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import Provider, { errors, type ClientMetadata } from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 import { providerClientAuthMethods } from './client-auth-methods.js';
+import { toClientMetadata } from './client-metadata.js';
+import { clientRegistryAdapter } from './client-registry.adapter.js';
 import { mtlsFeature } from './mtls.feature.js';
 import { generateSigningJwks } from './signing-key.factory.js';
 import {
   assertValidTokenServerSettings,
   ORDERS_SCOPES,
-  type TokenServerClient,
   type TokenServerSettings,
 } from './token-server.config.js';
 
@@ -22,6 +23,8 @@ export async function createTokenProvider(settings: TokenServerSettings): Promis
 
   const provider = new Provider(settings.issuer, {
     clients: settings.clients.map(toClientMetadata),
+    // Clients whose registration changes while the server runs (a rotated secret or key): looked up per request.
+    ...(settings.registry ? { adapter: clientRegistryAdapter(settings.registry) } : {}),
     jwks,
     // The provider enforces a client's `scope` allow-list only for scopes named here.
     scopes: [...ORDERS_SCOPES],
@@ -88,22 +91,6 @@ function assertKnownScopes(scopeParam: unknown): void {
   if (unknown !== undefined) {
     throw new errors.InvalidScope('requested scope is not supported by this resource', unknown);
   }
-}
-
-function toClientMetadata(client: TokenServerClient): ClientMetadata {
-  return {
-    client_id: client.clientId,
-    ...(client.clientSecret !== undefined ? { client_secret: client.clientSecret } : {}),
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    scope: client.scope,
-    token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
-    ...(client.jwks ? { jwks: client.jwks as ClientMetadata['jwks'] } : {}),
-    ...(client.tlsClientAuthSubjectDn ? { tls_client_auth_subject_dn: client.tlsClientAuthSubjectDn } : {}),
-    ...(client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
-    ...(client.certificateBoundAccessTokens ? { tls_client_certificate_bound_access_tokens: true } : {}),
-  };
 }
 
 function dpopFeature(settings: TokenServerSettings) {

@@ -83,6 +83,13 @@ export interface TokenServerSettings {
   dpopRequireNonce?: boolean;
   /** Extra discovery metadata, e.g. `mtls_endpoint_aliases` (set by the harness). */
   discovery?: Record<string, unknown>;
+  /** Clients registered besides `clients`, looked up on every request: their registration may change (tests). */
+  registry?: ClientRegistry;
+}
+
+/** Where clients whose registration changes while the server runs are found (a rotated secret, a new key). */
+export interface ClientRegistry {
+  find(clientId: string): TokenServerClient | undefined;
 }
 
 /** The single env client authenticates with a shared secret; the others have env settings of their own. */

@@ -16,6 +16,8 @@ export const AccessTokenErrorCode = {
   TokenEndpointUnavailable: 'ERR_TOKEN_ENDPOINT_UNAVAILABLE',
   /** Discovery metadata could not be fetched or does not describe the configured issuer. */
   DiscoveryFailed: 'ERR_DISCOVERY_FAILED',
+  /** The platform's client assertion could not be read, is no JWT or has expired; nothing was sent. */
+  ClientAssertionInvalid: 'ERR_CLIENT_ASSERTION_INVALID',
 } as const;
 
 export type AccessTokenErrorCode = (typeof AccessTokenErrorCode)[keyof typeof AccessTokenErrorCode];

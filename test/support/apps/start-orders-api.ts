@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 import type { OrdersApiSettings } from '../../../apps/orders-api/src/orders-api.config.js';
 import { createOrdersApiApp } from '../../../apps/orders-api/src/orders-api-app.factory.js';
@@ -12,6 +14,8 @@ export interface RecordedRequest {
   authorization?: string;
   /** The DPoP proof header as sent. */
   dpop?: string;
+  /** Over TLS: the `x5t#S256` of the client certificate the connection presented, if it presented one. */
+  clientCertificate?: string;
 }
 
 export interface RunningOrdersApi {
@@ -44,15 +48,24 @@ export async function startOrdersApi(overrides: Partial<OrdersApiSettings> = {})
   // Test-only recording, registered before the app's routes; production code keeps no such log.
   app.use(
     (
-      req: { method: string; url: string; headers: { authorization?: string; dpop?: string } },
+      req: {
+        method: string;
+        url: string;
+        headers: { authorization?: string; dpop?: string };
+        socket: Partial<TLSSocket>;
+      },
       _res: unknown,
       next: () => void,
     ) => {
+      const certificate = req.socket.getPeerCertificate?.();
       requests.push({
         method: req.method,
         path: req.url,
         ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
         ...(req.headers.dpop !== undefined ? { dpop: req.headers.dpop } : {}),
+        ...(certificate?.raw
+          ? { clientCertificate: createHash('sha256').update(certificate.raw).digest('base64url') }
+          : {}),
       });
       next();
     },

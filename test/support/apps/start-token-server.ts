@@ -28,6 +28,8 @@ export interface RunningTokenServer {
   settings: TokenServerSettings;
   /** How many `POST /token` requests reached the server (successful or not) since it started. */
   tokenRequests(): number;
+  /** How many token requests the provider refused (its `grant.error` events), e.g. for `invalid_client`. */
+  refusedTokenRequests(): number;
   /** The `DPoP` header of every `POST /token` request, in order (`undefined` when a request had none). */
   dpopProofs: Array<string | undefined>;
   /** The `client_assertion` of every token request that got as far as the grant (granted or refused), in order. */
@@ -45,6 +47,10 @@ export interface RunningTokenServer {
  */
 export async function startTokenServer(
   overrides: Partial<TokenServerSettings> = {},
+  hooks: {
+    /** Runs as each `POST /token` arrives, before the provider reads it (a test changes something mid-request). */
+    beforeTokenRequest?: () => void | Promise<void>;
+  } = {},
 ): Promise<RunningTokenServer> {
   const tls = overrides.tls;
   // With TLS and an mTLS alias, the main port does not ask for client certificates; the alias port does.
@@ -72,6 +78,7 @@ export async function startTokenServer(
   };
 
   let tokenRequests = 0;
+  let refusedTokenRequests = 0;
   const dpopProofs: Array<string | undefined> = [];
   const clientAssertions: string[] = [];
   let app;
@@ -93,6 +100,10 @@ export async function startTokenServer(
           tokenRequests += 1;
           const dpop = req.headers.dpop;
           dpopProofs.push(typeof dpop === 'string' ? dpop : undefined);
+          if (hooks.beforeTokenRequest) {
+            void Promise.resolve(hooks.beforeTokenRequest()).then(() => next());
+            return;
+          }
         }
         next();
       },
@@ -104,7 +115,10 @@ export async function startTokenServer(
       if (typeof assertion === 'string') clientAssertions.push(assertion);
     };
     provider.on('grant.success', recordAssertion);
-    provider.on('grant.error', recordAssertion);
+    provider.on('grant.error', (ctx: Parameters<typeof recordAssertion>[0]) => {
+      refusedTokenRequests += 1;
+      recordAssertion(ctx);
+    });
   } catch (error) {
     servers.forEach((each) => each.close());
     throw error;
@@ -118,6 +132,7 @@ export async function startTokenServer(
     jwksUri: `${settings.issuer}/jwks`,
     settings,
     tokenRequests: () => tokenRequests,
+    refusedTokenRequests: () => refusedTokenRequests,
     dpopProofs,
     clientAssertions,
     ...(mtlsTokenEndpoint ? { mtlsTokenEndpoint } : {}),

@@ -28,6 +28,15 @@ export const AUTHENTICATION_SETTINGS: readonly Setting[] = [
     doc: "private_key_jwt: the private key, PEM or a private JWK (JSON), inline or in a file. A JWK's `kid` is sent.",
   },
   {
+    option: 'clientAssertion',
+    scope: 'client',
+    env: 'CLIENT_ASSERTION_FILE',
+    file: 'path',
+    kind: 'assertion',
+    readmeDefault: '—',
+    doc: 'private_key_jwt without a key: a JWT the platform issues (service-account token, JWT-SVID), read for each token request. In code: a function.',
+  },
+  {
     option: 'privateKeyKid',
     scope: 'client',
     env: 'PRIVATE_KEY_KID',

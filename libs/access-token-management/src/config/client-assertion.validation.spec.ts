@@ -235,12 +235,27 @@ describe('a certificate credential (openssl-made)', () => {
       ACCESS_TOKEN_ORDERS_CLIENT_ASSERTION_CERT_FILE: join(dir, 'a.crt'),
       ACCESS_TOKEN_ORDERS_CLIENT_ASSERTION_AUDIENCE: 'issuer',
     });
+    // The options name the files (re-read when they change); validation reads what they hold.
     expect(options.clients.orders).toMatchObject({
+      privateKeyFile: join(dir, 'a.key'),
+      privateKeyKid: 'k1',
+      clientAssertionCertificateFile: join(dir, 'a.crt'),
+      clientAssertionAudience: 'issuer',
+    });
+    const fromFiles = validateAccessTokenOptions(options).clients.get('orders')!;
+    const fromValues = resolve({
+      authMethod: 'private_key_jwt',
       privateKey: key,
       privateKeyKid: 'k1',
       clientAssertionCertificate: cert,
       clientAssertionAudience: 'issuer',
     });
+    expect(fromFiles.clientAssertionKey?.key.export({ format: 'jwk' })).toEqual(
+      fromValues.clientAssertionKey?.key.export({ format: 'jwk' }),
+    );
+    expect(fromFiles.clientAssertionKey?.kid).toBe('k1');
+    expect(fromFiles.clientAssertionCertificate).toEqual(fromValues.clientAssertionCertificate);
+    expect(fromFiles.clientAssertionCertificate).toBeDefined();
     const inline = accessTokenOptionsFromEnv({
       ACCESS_TOKEN_CLIENTS: 'orders',
       ACCESS_TOKEN_ORDERS_ISSUER: 'https://login.example.com',

@@ -253,13 +253,26 @@ describe('client certificates (openssl-made)', () => {
           ACCESS_TOKEN_ORDERS_DPOP: 'true',
         }),
       );
+      // The options name the files (re-read when they change); validation reads what they hold.
       expect(options.clients.orders).toMatchObject({
+        authMethod: 'self_signed_tls_client_auth',
+        tlsCertificateFile: files['a.crt'],
+        tlsKeyFile: files['a.key'],
+        tlsCaFile: files['b.crt'],
+        dpop: true,
+      });
+      const fromFiles = validateAccessTokenOptions(options).clients.get('orders')!;
+      const fromValues = resolve({
         authMethod: 'self_signed_tls_client_auth',
         tlsCertificate: read('a.crt'),
         tlsKey: read('a.key'),
         tlsCa: read('b.crt'),
         dpop: true,
       });
+      expect(fromFiles.tls).toEqual(fromValues.tls);
+      expect(fromFiles.tls?.key).toBe(fromValues.tls?.key);
+      expect(fromFiles.tls?.certificateThumbprint).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(fromFiles.dpop).toEqual({});
     });
 
     it('reads a private key inline (JWK JSON) or from a file (PEM)', () => {
@@ -280,7 +293,14 @@ describe('client certificates (openssl-made)', () => {
           ACCESS_TOKEN_ORDERS_PRIVATE_KEY_FILE: keyFile,
         }),
       );
-      expect(fromFile.clients.orders).toMatchObject({ privateKey: ecPem, dpopPrivateKey: ecPem, dpop: true });
+      expect(fromFile.clients.orders).toMatchObject({
+        privateKeyFile: keyFile,
+        dpopPrivateKeyFile: keyFile,
+        dpop: true,
+      });
+      const resolved = validateAccessTokenOptions(fromFile).clients.get('orders')!;
+      expect(resolved.clientAssertionKey?.key.export({ format: 'jwk' })).toEqual(ecJwk);
+      expect(resolved.dpop?.key?.key.export({ format: 'jwk' })).toEqual(ecJwk);
     });
 
     it.each([

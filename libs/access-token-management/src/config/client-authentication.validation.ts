@@ -20,7 +20,17 @@ export interface ResolvedClientAuthentication {
   readonly tls?: ResolvedTlsOptions;
   /** DPoP (RFC 9449) is on; `key` is the given key pair, absent when one is generated at start-up. */
   readonly dpop?: { readonly key?: ResolvedPrivateKey };
+  /** private_key_jwt with an assertion the platform issues (RFC 7523 §2.2) instead of a key. */
+  readonly clientAssertion?: ClientAssertionSource;
 }
+
+/**
+ * Where the platform's client assertion comes from: a file (re-read for every token request) or a function of the
+ * options; `setting` is what messages name.
+ */
+export type ClientAssertionSource =
+  | { readonly file: string; readonly setting: string }
+  | { readonly get: () => string | Promise<string>; readonly setting: string };
 
 /** Algorithms servers commonly accept for DPoP proofs (oidc-provider: ES256, Ed25519; Duende adds PS*, RS*). */
 const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'Ed25519', 'EdDSA'];
@@ -35,8 +45,11 @@ export function resolveClientAuthentication(
   name: string,
 ): ResolvedClientAuthentication {
   const authMethod = values.authMethod as ClientAuthMethod;
+  const clientAssertion = platformAssertion(values, setting);
   const assertionKey =
-    authMethod === 'private_key_jwt' ? resolveClientAssertionKey(values, setting, name) : {};
+    authMethod === 'private_key_jwt' && clientAssertion === undefined
+      ? resolveClientAssertionKey(values, setting, name)
+      : {};
   const tls = resolveTlsOptions(
     { certificate: values.tlsCertificate, key: values.tlsKey, ca: values.tlsCa },
     { certificate: setting('tlsCertificate'), key: setting('tlsKey'), ca: setting('tlsCa') },
@@ -61,5 +74,18 @@ export function resolveClientAuthentication(
       : {}),
     ...(tls ? { tls } : {}),
     ...(dpop ? { dpop } : {}),
+    ...(clientAssertion ? { clientAssertion } : {}),
   };
+}
+
+/** The platform's assertion, when one is given: its file (a path, checked readable at start-up) or function. */
+function platformAssertion(
+  values: CheckedValues,
+  setting: (field: string) => string,
+): ClientAssertionSource | undefined {
+  if (typeof values.clientAssertionFile === 'string') {
+    return { file: values.clientAssertionFile, setting: setting('clientAssertionFile') };
+  }
+  const get = values.clientAssertion as (() => string | Promise<string>) | undefined;
+  return get === undefined ? undefined : { get, setting: setting('clientAssertion') };
 }

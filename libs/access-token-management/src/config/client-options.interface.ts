@@ -95,6 +95,35 @@ export interface ClientCredentialsClientOptions {
   dpop?: boolean;
   /** The DPoP key, as PEM or a private JWK. Default: an ES256 key pair generated at start-up. */
   dpopPrivateKey?: PrivateKeyInput;
+
+  /*
+   * Credentials in files, re-read when they change (a Kubernetes secret volume, cert-manager, a vault agent): each
+   * instead of the option of the same name without `File`. The file is read at start-up (an unreadable one stops it),
+   * then checked before every token request; a file that disappears or turns bad keeps the last good value.
+   */
+  /** A file holding {@link clientSecret} (a trailing newline is ignored). */
+  clientSecretFile?: string;
+  /** A file holding {@link privateKey} (PEM or JWK). */
+  privateKeyFile?: string;
+  /** A file holding {@link clientAssertionCertificate}. */
+  clientAssertionCertificateFile?: string;
+  /** A file holding {@link tlsCertificate}. */
+  tlsCertificateFile?: string;
+  /** A file holding {@link tlsKey}. */
+  tlsKeyFile?: string;
+  /** A file holding {@link tlsCa}. */
+  tlsCaFile?: string;
+  /** A file holding {@link dpopPrivateKey}. */
+  dpopPrivateKeyFile?: string;
+  /**
+   * private_key_jwt without a key of its own: the client assertion (a JWT) the platform issues — a Kubernetes projected
+   * service-account token, a SPIFFE JWT-SVID, a cloud workload identity token — sent as `client_assertion` with
+   * `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` (RFC 7523 §2.2). Called for every
+   * token request; an expired assertion is refused before anything is sent (`ERR_CLIENT_ASSERTION_INVALID`).
+   */
+  clientAssertion?: () => string | Promise<string>;
+  /** A file holding the platform's client assertion, read for every token request (see {@link clientAssertion}). */
+  clientAssertionFile?: string;
 }
 
 /**

@@ -42,9 +42,10 @@ export const CLIENT_BASIC_SETTINGS: readonly Setting[] = [
     option: 'clientSecret',
     scope: 'client',
     env: 'CLIENT_SECRET',
+    file: 'variant',
     kind: 'text',
     readmeDefault: '— (required)',
-    doc: 'Client secret of the `client_secret_*` methods. Never logged, never in an error message.',
+    doc: 'Client secret of the `client_secret_*` methods, inline or in a file (re-read when it changes). Never logged, never in an error message.',
   },
   {
     option: 'authMethod',

@@ -1,10 +1,11 @@
 import { configError } from '../errors.js';
 import { resolveClientAuthentication } from './client-authentication.validation.js';
 import type { ClientCredentialsClientOptions } from './client-options.interface.js';
+import { readCredentialFiles, type CredentialFilesRead, type CredentialSource } from './credential-files.js';
 import { AGREEMENT_RULES, checkClientRules, COMBINATION_RULES } from './cross-field.rules.js';
 import type { ResolvedClientOptions } from './resolved-options.interface.js';
 import { normalizeScope } from './scope-rules.js';
-import { checkSettings } from './setting.checks.js';
+import { checkSettings, type CheckedValues } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
 import { contentOf, recallClient, rememberClient } from './validation-memo.js';
 
@@ -21,23 +22,29 @@ export function validateClient(
   client: ClientCredentialsClientOptions | undefined,
   nameOf: (field: string, clientName?: string) => string,
 ): ResolvedClientOptions {
-  const setting = (field: string) => nameOf(field, name);
   if (client === null || typeof client !== 'object') {
-    throw configError(setting('clientId'), 'is missing: the client has no settings', name);
+    throw configError(nameOf('clientId', name), 'is missing: the client has no settings', name);
   }
   const remembered = recallClient(client, name);
   if (remembered !== undefined) return remembered;
   const content = contentOf(client);
-  const values = checkSettings(CHECKED_FIRST, client, setting, name);
-  checkClientRules(COMBINATION_RULES, client, values, setting, name);
-  Object.assign(values, checkSettings(CHECKED_THEN, client, setting, name));
-  checkClientRules(AGREEMENT_RULES, client, values, setting, name);
+  // Files first, as a setting of their own: their contents are then checked like values given inline.
+  const read = readCredentialFiles(client, (field) => nameOf(field, name), name);
+  const fromFile = new Set(read.files.map((file) => file.option));
+  const setting = (field: string) => nameOf(fromFile.has(field) ? `${field}File` : field, name);
+  const given = read.given;
+  const values = checkSettings(CHECKED_FIRST, given, setting, name);
+  checkClientRules(COMBINATION_RULES, given, values, setting, name);
+  Object.assign(values, checkSettings(CHECKED_THEN, given, setting, name));
+  values.clientAssertionFile = given.clientAssertionFile;
+  checkClientRules(AGREEMENT_RULES, given, values, setting, name);
   const resolved: ResolvedClientOptions = {
     name,
     tokenEndpoint: values.tokenEndpoint as string | undefined,
     issuer: values.issuer as string | undefined,
     clientId: values.clientId as string,
     ...resolveClientAuthentication(values, setting, name),
+    ...(read.files.length > 0 ? { credentials: credentialSource(read, values, setting, name) } : {}),
     scope: normalizeScope(values.scope as string | undefined),
     resource: values.resource as string | undefined,
     parameters: values.parameters as Readonly<Record<string, string>>,
@@ -47,4 +54,26 @@ export function validateClient(
   };
   rememberClient(client, name, content, resolved);
   return resolved;
+}
+
+/** The client's credential files, and its authentication from new contents with the checks of start-up. */
+function credentialSource(
+  read: CredentialFilesRead,
+  values: CheckedValues,
+  setting: (field: string) => string,
+  name: string,
+): CredentialSource {
+  return {
+    files: read.files,
+    initial: (option) => read.states.get(option),
+    resolve: (contents) => {
+      for (const file of read.files) {
+        if (contents.get(file.option) === '') throw configError(file.setting, 'names an empty file', name);
+      }
+      // The value checks of start-up, then its key material checks, on what the files hold now.
+      const rows = CLIENT_SETTINGS.filter((row) => contents.has(row.option));
+      const checked = checkSettings(rows, Object.fromEntries(contents), setting, name);
+      return resolveClientAuthentication({ ...values, ...checked }, setting, name);
+    },
+  };
 }

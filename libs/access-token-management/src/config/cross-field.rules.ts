@@ -4,6 +4,7 @@ import type { AccessTokenOptions, ClientAuthMethod } from './client-options.inte
 import type { CheckedValues } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
 import { isTransportAllowed } from './url-rules.js';
+import { hasPlatformAssertion, PLATFORM_ASSERTION_RULES } from './platform-assertion.rules.js';
 
 /**
  * The rules that relate settings to each other. A client's come in two lists, in the order they are checked: which
@@ -13,7 +14,7 @@ import { isTransportAllowed } from './url-rules.js';
  * took its default.
  */
 
-interface ClientContext {
+export interface ClientContext {
   readonly given: Readonly<Record<string, unknown>>;
   readonly values: CheckedValues;
   readonly setting: (field: string) => string;
@@ -21,7 +22,7 @@ interface ClientContext {
   readonly method: ClientAuthMethod;
 }
 
-type ClientRule = (client: ClientContext) => void;
+export type ClientRule = (client: ClientContext) => void;
 
 /**
  * Which of a client's settings go together: one authorization server, the credentials its method needs and no
@@ -45,6 +46,7 @@ export const COMBINATION_RULES: readonly ClientRule[] = [
       );
     }
   },
+  ...PLATFORM_ASSERTION_RULES,
   /** The `client_secret_*` methods need the secret. */
   ({ given, setting, name, method }) => {
     const secret = given.clientSecret;
@@ -55,7 +57,7 @@ export const COMBINATION_RULES: readonly ClientRule[] = [
   /** private_key_jwt needs its key; with another method, its settings are a mistake. */
   ({ given, setting, name, method }) => {
     if (method === 'private_key_jwt') {
-      if (given.privateKey === undefined) {
+      if (given.privateKey === undefined && !hasPlatformAssertion(given)) {
         throw configError(setting('privateKey'), 'is missing (required by private_key_jwt)', name);
       }
       return;

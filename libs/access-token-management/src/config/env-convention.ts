@@ -40,17 +40,18 @@ export const AUTHENTICATION_SUFFIXES: readonly string[] = suffixesOf(AUTHENTICAT
 
 const moduleRows = new Map([CLIENTS_SETTING, ...MODULE_SETTINGS].map((row) => [row.option, row]));
 const clientRows = new Map(CLIENT_SETTINGS.map((row) => [row.option, row]));
+/** A client's `<option>File` options -> the variable naming the file. */
+const clientFileSuffixes = new Map<string, string>(
+  CLIENT_SETTINGS.flatMap((row): Array<[string, string]> =>
+    row.env === undefined || row.file === undefined
+      ? []
+      : [[`${row.option}File`, row.file === 'variant' ? `${row.env}_FILE` : row.env]],
+  ),
+);
 
-/**
- * Names settings by their env variables, so validation errors name what the user set. `fileVariables` holds, per
- * client and option, the `_FILE` variable a value was read from.
- */
-export function envSettingNamer(
-  fileVariables: ReadonlyMap<string, ReadonlyMap<string, string>>,
-): SettingNamer {
-  return (field, clientName) => {
-    if (clientName === undefined) return ENV_PREFIX + (moduleRows.get(field)?.env ?? field);
-    const fromFile = fileVariables.get(clientName)?.get(field);
-    return fromFile ?? clientEnvPrefix(clientName) + (clientRows.get(field)?.env ?? field);
-  };
-}
+/** Names settings by their env variables, so validation errors name what the user set (`_FILE` ones included). */
+export const envSettingNamer: SettingNamer = (field, clientName) => {
+  if (clientName === undefined) return ENV_PREFIX + (moduleRows.get(field)?.env ?? field);
+  const suffix = clientFileSuffixes.get(field) ?? clientRows.get(field)?.env ?? field;
+  return clientEnvPrefix(clientName) + suffix;
+};

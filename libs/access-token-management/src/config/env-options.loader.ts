@@ -49,21 +49,18 @@ export function accessTokenOptionsFromEnv(env: EnvSource = process.env): AccessT
   });
   if (misspelt) throw misspelt;
   const configured = clientsWithVariables(env, prefixes);
-  const fileVariables = new Map<string, Map<string, string>>();
   const clients: Record<string, unknown> = {};
   for (const [name, prefix] of prefixes) {
     if (!configured.has(name)) {
       throw configError(clientsVariable, `names '${name}' but no ${prefix}* variables are set`, name);
     }
-    const fromFiles = new Map<string, string>();
-    fileVariables.set(name, fromFiles);
-    clients[name] = readSettings(CLIENT_SETTINGS, env, clientEnvPrefix(name), name, fromFiles);
+    clients[name] = readSettings(CLIENT_SETTINGS, env, clientEnvPrefix(name), name);
   }
   const options = {
     clients,
-    ...readSettings(MODULE_SETTINGS, env, ENV_PREFIX, undefined, new Map()),
+    ...readSettings(MODULE_SETTINGS, env, ENV_PREFIX, undefined),
   } as AccessTokenOptions;
   // Validated here, where env names are known, so the error names the variable rather than an option path.
-  validateAccessTokenOptions(options, envSettingNamer(fileVariables));
+  validateAccessTokenOptions(options, envSettingNamer);
   return options;
 }

@@ -2,6 +2,7 @@ import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
 import type { ResolvedClientAuthentication } from './client-authentication.validation.js';
 import type { ClientAuthMethod } from './client-options.interface.js';
+import type { CredentialSource } from './credential-files.js';
 
 /** A client after validation, with every default filled in. */
 export interface ResolvedClientOptions {
@@ -28,6 +29,11 @@ export interface ResolvedClientOptions {
   readonly tls?: ResolvedClientAuthentication['tls'];
   /** DPoP is on; a given key, or none (one is generated). */
   readonly dpop?: ResolvedClientAuthentication['dpop'];
+
+  /** private_key_jwt with the platform's assertion: where to get it for each token request. */
+  readonly clientAssertion?: ResolvedClientAuthentication['clientAssertion'];
+  /** The credential files (live: re-read when they change) and how their contents become the authentication. */
+  readonly credentials?: CredentialSource;
 }
 
 /** Module options after validation. */

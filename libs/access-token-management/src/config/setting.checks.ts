@@ -51,6 +51,9 @@ function checkSetting(row: Setting, value: unknown, setting: string, clientName?
       return checkForm(row, value, fail);
     case 'aes-keys':
       return decodeAesKeys(value, fail);
+    case 'assertion':
+      if (typeof value !== 'function') throw fail('must be a function returning the assertion (a JWT)');
+      return value;
     default:
       // Key material is parsed by its own part; the client names and a live cache object have no value checks.
       return value;

@@ -10,6 +10,7 @@
  * - `form`: extra request parameters, a map of strings; env: form-encoded pairs;
  * - `aes-keys`: 32-byte keys, base64; env: comma-separated;
  * - `key`, `pem`: key material (private keys, certificates), checked by the key material part, not here;
+ * - `assertion`: a client assertion from the platform, read for each token request: a function in code, a file in env;
  * - `client-names`: the clients' names (the `clients` map; env: a comma-separated list);
  * - `object`: a live object given in code only (a cache).
  */
@@ -24,6 +25,7 @@ export type SettingKind =
   | 'aes-keys'
   | 'key'
   | 'pem'
+  | 'assertion'
   | 'client-names'
   | 'object';
 
@@ -41,7 +43,8 @@ export interface Setting {
   readonly env?: string;
   /**
    * `variant`: `<env>_FILE` may name a file to read the value from instead (container secrets);
-   * `path`: the variable itself names the file.
+   * `path`: the variable itself names the file. Either way the option `<option>File` holds the file's path in code,
+   * and the file is live: re-read when it changes (see `credential-files.ts`).
    */
   readonly file?: 'variant' | 'path';
   /**

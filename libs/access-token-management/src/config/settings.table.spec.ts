@@ -55,6 +55,15 @@ const CLIENT_OPTIONS: Record<keyof ClientCredentialsClientOptions, true> = {
   tlsCa: true,
   dpop: true,
   dpopPrivateKey: true,
+  clientSecretFile: true,
+  privateKeyFile: true,
+  clientAssertionCertificateFile: true,
+  tlsCertificateFile: true,
+  tlsKeyFile: true,
+  tlsCaFile: true,
+  dpopPrivateKeyFile: true,
+  clientAssertion: true,
+  clientAssertionFile: true,
 };
 const MODULE_OPTIONS: Record<keyof AccessTokenOptions, true> = {
   clients: true,
@@ -74,9 +83,10 @@ const MODULE_OPTIONS: Record<keyof AccessTokenOptions, true> = {
 
 describe('the settings table', () => {
   it('has a row for every option of the client and module interfaces, and no other', () => {
+    // A row that may come from a file also stands for its `<option>File` option.
     const options = (scope: Setting['scope']) =>
       SETTINGS.filter((row) => row.scope === scope)
-        .map((row) => row.option)
+        .flatMap((row) => (row.file !== undefined ? [row.option, `${row.option}File`] : [row.option]))
         .sort();
     expect(options('client')).toEqual(Object.keys(CLIENT_OPTIONS).sort());
     expect(options('module')).toEqual(Object.keys(MODULE_OPTIONS).sort());

@@ -3,7 +3,7 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import { isTransportAllowed } from '../config/url-rules.js';
 import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
-import { clientCertificateAgents } from './client-certificate.js';
+import { currentClientCertificateAgents } from './client-certificate.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';
 
 /** Options of {@link attachAccessToken}. */
@@ -63,9 +63,12 @@ export function attachAccessToken(
     clientName,
     tokenOptions: { scope: options.scope, resource: options.resource },
     pinnedBase,
-    // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes.
-    dpop: client.dpop,
-    certificate: clientCertificateAgents(client.tls),
+    // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes; both follow
+    // rotated credential files.
+    get dpop() {
+      return client.dpop;
+    },
+    certificate: currentClientCertificateAgents(() => client.tls),
   };
 
   // Only routes the request through the authorized adapter: what to add is decided there, once the URL is final.

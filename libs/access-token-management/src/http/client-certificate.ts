@@ -27,3 +27,40 @@ export function clientCertificateAgents(
     anonymous: tls.ca !== undefined ? new Agent({ keepAlive: true, ...trust }) : undefined,
   };
 }
+
+/**
+ * Agents that follow the client's TLS material as it is now: when a rotated certificate replaces it, new agents are
+ * made, so new API connections present the new certificate, and the old agents' idle connections are closed.
+ * `undefined` for a client without TLS settings (they do not come or go at run time).
+ */
+export function currentClientCertificateAgents(
+  current: () => ResolvedTlsOptions | undefined,
+): ClientCertificateAgents | undefined {
+  let tls = current();
+  let agents = clientCertificateAgents(tls);
+  if (agents === undefined) return undefined;
+  const now = (): ClientCertificateAgents => {
+    const latest = current();
+    if (latest !== undefined && latest !== tls) {
+      for (const agent of new Set([agents?.presenting, agents?.anonymous])) closeIdle(agent);
+      tls = latest;
+      agents = clientCertificateAgents(latest);
+    }
+    return agents as ClientCertificateAgents;
+  };
+  return {
+    get presenting() {
+      return now().presenting;
+    },
+    get anonymous() {
+      return now().anonymous;
+    },
+  };
+}
+
+/** Closes an agent's idle keep-alive sockets; requests still running on it finish as they are. */
+function closeIdle(agent: Agent | undefined): void {
+  for (const sockets of Object.values(agent?.freeSockets ?? {})) {
+    for (const socket of sockets ?? []) socket.destroy();
+  }
+}

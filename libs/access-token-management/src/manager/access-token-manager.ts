@@ -71,7 +71,7 @@ export class AccessTokenManager implements TokenSource {
     const log = new TokenLog(logger);
     const backoff = new BackoffPolicy(this.options.backoffBaseMs, this.options.backoffMaxMs, random);
     const metrics = (this.metrics = new TokenMetrics(dependencies.meter));
-    this.clients = new ConfiguredClients(this.options.clients);
+    const clients = (this.clients = new ConfiguredClients(this.options.clients, logger));
     this.keys = new TokenKeys(this.clients, this.options.cacheKeyPrefix);
     const store = (this.store = createTokenStore(this.options, logger, now));
     this.refresh = new RefreshScheduler(clock, this.options, random, store, (state, cached) =>
@@ -87,6 +87,8 @@ export class AccessTokenManager implements TokenSource {
       metrics,
       log,
       clock,
+      checkCredentials: (name) => clients.checkCredentials(name),
+      rebound: (state) => this.getAccessToken(state.client.name, state.request),
     });
     const margin = this.options.expirySafetyMarginSeconds;
     this.requests = new TokenRequests(fetcher, clock, metrics, margin, this.closing.signal);
@@ -172,7 +174,9 @@ export class AccessTokenManager implements TokenSource {
    * For health checks; contains no token.
    */
   getStatus(): AccessTokenStatus[] {
-    return tokenStatuses(this.keys.all(), this.options.clients.values(), this.now());
+    return tokenStatuses(this.keys.all(), this.options.clients.values(), this.now(), (name) =>
+      this.clients.credentialProblem(name),
+    );
   }
 
   /** Stops background renewals and lock waits, and releases the cache's connections. Call it on shutdown. */

@@ -8,3 +8,8 @@ import { TokenEndpointError, type AccessTokenError } from '../errors.js';
 export function isPermanentFailure(error: AccessTokenError): boolean {
   return error instanceof TokenEndpointError && error.status < 500 && error.status !== 429;
 }
+
+/** The server refused the client's credentials (`invalid_client`): maybe it learnt rotated ones before our files did. */
+export function isRefusedClient(error: AccessTokenError): boolean {
+  return error instanceof TokenEndpointError && error.error === 'invalid_client';
+}

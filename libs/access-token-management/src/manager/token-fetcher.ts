@@ -6,6 +6,8 @@ import type { AccessTokenError } from '../errors.js';
 import type { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { renewalBudgetMs, startBudget, withinBudget, type RenewalBudget } from './attempt-timing.js';
 import type { Clock } from './clock.js';
+import type { CredentialsCheck } from './configured-clients.js';
+import { isRefusedClient } from './failure-classification.js';
 import type { FailurePolicy } from './failure-policy.js';
 import type { RefreshScheduler } from './refresh-scheduler.js';
 import { renewalPoint, servedUntil } from './renewal-policy.js';
@@ -25,6 +27,10 @@ export interface TokenFetcherParts {
   readonly metrics: TokenMetrics;
   readonly log: TokenLog;
   readonly clock: Clock;
+  /** Re-reads a client's credential files if they changed (before each token request, and on `invalid_client`). */
+  readonly checkCredentials: (clientName: string) => CredentialsCheck;
+  /** The call again, under the key of the client's new binding (a rotated certificate or DPoP key). */
+  readonly rebound: (state: TokenKeyState) => Promise<AccessToken>;
 }
 
 /** One token request in the making: what it may fall back to and how long it may wait. */
@@ -97,23 +103,34 @@ export class TokenFetcher {
     }
   }
 
-  /** Asks the token endpoint, then stores the token and plans its renewal, or records the failure. */
+  /**
+   * Asks the token endpoint, then stores the token and plans its renewal, or records the failure. Credential files
+   * are checked first; an `invalid_client` answer checks them again and, if they changed (a rotation the server saw
+   * first), asks once more.
+   */
   private async request(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
     const { client } = state;
-    const { clock, metrics, endpoint } = this.parts;
+    const { clock, metrics } = this.parts;
+    this.parts.checkCredentials(client.name);
+    // The certificate or DPoP key changed (now, or since this key was made): the call goes to the new binding's key.
+    if (state.binding !== state.material.binding) return this.parts.rebound(state);
     if (state.failures > 0) metrics.retry(client.name);
     if (attempt.forced) this.parts.failures.forcedRenewal(state);
     const started = clock.now();
     let token: AccessToken;
     try {
-      const request = (signal?: AbortSignal) =>
-        endpoint.requestToken(client, state.material, state.request, signal);
-      // The request's own timeout comes first unless the renewal's budget is shorter.
-      token = await (attempt.budget.remainingMs() < client.requestTimeoutMs
-        ? withinBudget(request, attempt.budget)
-        : request());
+      token = await this.send(state, attempt);
     } catch (caught) {
-      return this.failed(state, attempt, caught as AccessTokenError, started);
+      const error = caught as AccessTokenError;
+      if (!isRefusedClient(error) || this.parts.checkCredentials(client.name) === 'unchanged') {
+        return this.failed(state, attempt, error, started);
+      }
+      if (state.binding !== state.material.binding) return this.parts.rebound(state);
+      try {
+        token = await this.send(state, attempt);
+      } catch (again) {
+        return this.failed(state, attempt, again as AccessTokenError, started);
+      }
     }
     const received = clock.now();
     metrics.request(client.name, 'success', (received - started) / 1000);
@@ -128,6 +145,15 @@ export class TokenFetcher {
     this.parts.log.obtained(client.name, token.expiresAt, renewed, received - started, recovered);
     this.parts.refresh.plan(state, entry);
     return token;
+  }
+
+  private send(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
+    const request = (signal?: AbortSignal) =>
+      this.parts.endpoint.requestToken(state.client, state.material, state.request, signal);
+    // The request's own timeout comes first unless the renewal's budget is shorter.
+    return attempt.budget.remainingMs() < state.client.requestTimeoutMs
+      ? withinBudget(request, attempt.budget)
+      : request();
   }
 
   /** Backs off; serves the fallback if there still is one (retrying a transient failure in the background). */

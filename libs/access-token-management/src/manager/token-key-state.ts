@@ -35,6 +35,8 @@ export class TokenKeyState {
     readonly client: ResolvedClientOptions,
     readonly material: ClientMaterial,
     readonly request: TokenRequest,
+    /** The material's binding the key was made with: once the material's differs, calls find a new key. */
+    readonly binding: string | undefined = material.binding,
   ) {}
 
   /** In the backoff window after a failure: no token request now. */

@@ -26,7 +26,11 @@ export class TokenKeys {
    */
   stateOf(clientName: string, options: TokenCallOptions): TokenKeyState {
     // Found only if these very values were validated before: they are map keys as given, none can pose as another.
-    return this.calls.get(clientName, options.scope, options.resource) ?? this.derive(clientName, options);
+    const state = this.calls.get(clientName, options.scope, options.resource);
+    // A rotated certificate or DPoP key makes a new key: a token bound to the old one is not presented with the new.
+    return state !== undefined && state.binding === state.material.binding
+      ? state
+      : this.derive(clientName, options);
   }
 
   /** Every key asked for so far. */

@@ -35,9 +35,12 @@ export interface ClientTransport {
   readonly baseURL?: string;
   /** Plain http to hosts other than loopback was allowed for this client (a private network). */
   readonly allowInsecureHttp: boolean;
-  /** The client's DPoP key, when its tokens are DPoP-bound. */
+  /** The client's DPoP key, when its tokens are DPoP-bound; read it per request (it follows a rotated key file). */
   readonly dpop?: DPoPProofSigner;
-  /** The client certificate and trusted CAs, presented to the API for certificate-bound tokens (RFC 8705). */
+  /**
+   * The client certificate and trusted CAs, presented to the API for certificate-bound tokens (RFC 8705); read it per
+   * connection (it follows rotated files).
+   */
   readonly tls?: ResolvedTlsOptions;
 }
 

@@ -13,4 +13,10 @@ export interface AccessTokenStatus {
   failures: number;
   /** When the next token request may be made, while backing off. */
   nextAttemptAt?: Date;
+  /**
+   * A credential file of the client that could not be used when last checked, e.g.
+   * `ACCESS_TOKEN_ORDERS_CLIENT_SECRET_FILE names a file that cannot be read (ENOENT)`: the value read before stays in
+   * use until the file is readable again. Never the file's content.
+   */
+  credentialProblem?: string;
 }

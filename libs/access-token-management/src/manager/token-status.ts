@@ -7,6 +7,7 @@ export function tokenStatuses(
   states: Iterable<TokenKeyState>,
   clients: Iterable<ResolvedClientOptions>,
   now: number,
+  credentialProblem: (clientName: string) => string | undefined = () => undefined,
 ): AccessTokenStatus[] {
   const seen = new Set<string>();
   const statuses: AccessTokenStatus[] = [];
@@ -21,10 +22,25 @@ export function tokenStatuses(
       lastErrorCode: state.lastError?.code,
       failures: state.failures,
       nextAttemptAt: state.backingOff(now) ? new Date(state.retryAt) : undefined,
+      ...problemOf(state.client.name, credentialProblem),
     });
   }
   for (const client of clients) {
-    if (!seen.has(client.name)) statuses.push({ client: client.name, valid: false, failures: 0 });
+    if (seen.has(client.name)) continue;
+    statuses.push({
+      client: client.name,
+      valid: false,
+      failures: 0,
+      ...problemOf(client.name, credentialProblem),
+    });
   }
   return statuses;
+}
+
+function problemOf(
+  clientName: string,
+  credentialProblem: (clientName: string) => string | undefined,
+): { credentialProblem?: string } {
+  const problem = credentialProblem(clientName);
+  return problem === undefined ? {} : { credentialProblem: problem };
 }

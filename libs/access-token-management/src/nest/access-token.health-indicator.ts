@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessTokenManager } from '../manager/access-token-manager.js';
 import type { AccessTokenStatus } from '../manager/token-status.interface.js';
 
-/** `up`, `degraded` (renewal failing, the cached token still serving) or `down` (no usable token, requests failing). */
+/** `up`, `degraded` (renewal failing, the cached token still serving; or a credential file unreadable) or `down` (no usable token, requests failing). */
 export type AccessTokenHealthStatus = 'up' | 'degraded' | 'down';
 
 /** The shape `@nestjs/terminus` expects from a health indicator: `{ [key]: { status, ...details } }`. */
@@ -29,9 +29,11 @@ export class AccessTokenHealthIndicator {
   ): AccessTokenHealthResult<Key> {
     const tokens = this.manager.getStatus();
     const failing = tokens.filter((token) => token.failures > 0);
+    // A credential file that cannot be read: the value read before still works, until the server stops taking it.
+    const stale = tokens.some((token) => token.credentialProblem !== undefined);
     const status: AccessTokenHealthStatus = failing.some((token) => !token.valid)
       ? 'down'
-      : failing.length > 0
+      : failing.length > 0 || stale
         ? 'degraded'
         : 'up';
     return { [key]: { status, tokens } } as AccessTokenHealthResult<Key>;

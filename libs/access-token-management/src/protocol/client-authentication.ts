@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import type { ResolvedPrivateKey } from '../config/key-material.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import { clientSecretBasic } from './client-secret-basic.js';
+import { platformAssertionAuthentication } from './platform-assertion.js';
 
 /** A WebCrypto key for signing with the key's algorithm (oauth4webapi reads the JWS `alg` from the key itself). */
 export async function importSigningKey(key: ResolvedPrivateKey): Promise<oauth.CryptoKey> {
@@ -29,6 +30,8 @@ export async function createClientAuthentication(client: ResolvedClientOptions):
     case 'client_secret_jwt':
       return jwtAuthentication(client, (options) => oauth.ClientSecretJwt(secret, options));
     case 'private_key_jwt': {
+      // The platform signed the assertion (workload identity): sent as it is, read for each request.
+      if (client.clientAssertion) return platformAssertionAuthentication(client.clientAssertion, client.name);
       const signingKey = client.clientAssertionKey as ResolvedPrivateKey;
       const key = await importSigningKey(signingKey);
       return jwtAuthentication(

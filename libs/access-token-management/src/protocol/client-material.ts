@@ -13,22 +13,41 @@ import { limitResponseSize } from './response-size-limit.js';
  */
 export class ClientMaterial {
   /** The DPoP key, when the client uses DPoP. */
-  readonly dpop?: DPoPKey;
+  dpop?: DPoPKey;
   /**
    * What the client's tokens are bound to — DPoP key, client certificate — for the cache key, so a token is only served
    * to a holder of the same key and certificate; undefined for plain bearer tokens.
    */
-  readonly binding?: string;
+  binding?: string;
   private authentication?: Promise<oauth.ClientAuth>;
   private fetch?: Promise<OAuthFetch>;
 
-  constructor(private readonly client: ResolvedClientOptions) {
-    if (client.dpop) this.dpop = new DPoPKey(client.dpop.key);
+  constructor(private client: ResolvedClientOptions) {
+    this.adopt(client);
+  }
+
+  /**
+   * Takes the client's credentials (at start-up, and as re-read from rotated files): the authentication and the fetch
+   * are built anew on next use, the binding follows the certificate and the DPoP key. A DPoP key is made only for a
+   * new `dpop` setting, so a generated one survives a rotation of other files.
+   */
+  adopt(client: ResolvedClientOptions): void {
+    if (client.dpop !== (this.dpop && this.client.dpop))
+      this.dpop = client.dpop && new DPoPKey(client.dpop.key);
+    // A new certificate needs new connections; the old agent's close when idle.
+    if (client.tls !== this.client.tls) this.fetch = undefined;
+    this.client = client;
+    this.authentication = undefined;
     const parts = [
       this.dpop ? `dpop:${this.dpop.id}` : undefined,
       client.tls?.certificateThumbprint ? `x5t:${client.tls.certificateThumbprint}` : undefined,
     ].filter(Boolean);
-    if (parts.length > 0) this.binding = parts.join(' ');
+    this.binding = parts.length > 0 ? parts.join(' ') : undefined;
+  }
+
+  /** The client's settings with the credentials last adopted (the TLS material API connections present too). */
+  get current(): ResolvedClientOptions {
+    return this.client;
   }
 
   /** The client authentication for the token endpoint (keys imported once). */
