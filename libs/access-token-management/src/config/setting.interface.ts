@@ -11,7 +11,8 @@
  * - `aes-keys`: 32-byte keys, base64; env: comma-separated;
  * - `key`, `pem`: key material (private keys, certificates), checked by the key material part, not here;
  * - `client-names`: the clients' names (the `clients` map; env: a comma-separated list);
- * - `object`: a live object given in code only (a cache).
+ * - `object`: a live object given in code only (a cache);
+ * - `function`: a function given in code only (a client resolver).
  */
 export type SettingKind =
   | 'text'
@@ -25,7 +26,8 @@ export type SettingKind =
   | 'key'
   | 'pem'
   | 'client-names'
-  | 'object';
+  | 'object'
+  | 'function';
 
 /**
  * One setting: its option, its env variable, what it holds and its default, and the line the README's env table shows
@@ -55,6 +57,8 @@ export interface Setting {
   readonly min?: number;
   readonly exclusiveMin?: boolean;
   readonly max?: number;
+  /** `number`: whole numbers only (a count). */
+  readonly integer?: boolean;
   /** `number`: a limit of the runtime (a timer's longest delay), stated only when a value exceeds it. */
   readonly cap?: number;
   /** `text`: the grammar of the value, and what the message says when it does not fit. */
