@@ -122,11 +122,12 @@ export class TokenFetcher {
       token,
       renewAt: renewalPoint(received, expiresAt, this.parts.options.refreshBeforeExpirySeconds),
     };
-    await this.parts.store.set(state.key, entry);
+    // A client removed meanwhile: its callers get the token, the caches do not.
+    if (state.retired !== 'removed') await this.parts.store.set(state.key, entry);
     const recovered = state.succeeded(expiresAt, attempt.forced);
     const renewed = attempt.fallback !== undefined || attempt.forced;
     this.parts.log.obtained(client.name, token.expiresAt, renewed, received - started, recovered);
-    this.parts.refresh.plan(state, entry);
+    this.parts.refresh.stored(state, entry);
     return token;
   }
 
@@ -166,7 +167,7 @@ export class TokenFetcher {
     const latest = await this.parts.store.get(state.key, { shared: true });
     if (!latest || latest.token.value === replaced?.token.value || this.parts.clock.now() >= latest.renewAt)
       return undefined;
-    this.parts.refresh.plan(state, latest);
+    this.parts.refresh.stored(state, latest);
     return latest.token;
   }
 
