@@ -39,7 +39,7 @@ export class ClientDirectory {
     });
     this.lookups = new ClientLookups(this.clients, options.clientResolver, clock);
     this.keys = new TokenKeys(
-      (name) => this.lookups.client(name),
+      { of: (name) => this.lookups.client(name), used: (client) => this.clients.used(client) },
       prefix,
       bound,
       (state) => {

@@ -55,6 +55,11 @@ export class ConfiguredClients {
     return client;
   }
 
+  /** A call used `client`: a resolved one becomes the most recently used (the hot path: no lookup). */
+  used(client: ConfiguredClient): void {
+    if (client.origin === 'resolved' && !client.gone) this.resolved.touch(client);
+  }
+
   /** @throws AccessTokenError `ERR_CLIENT_NOT_FOUND` */
   get(clientName: string): ConfiguredClient {
     return this.find(clientName) ?? throwNotFound(clientName, this.names);

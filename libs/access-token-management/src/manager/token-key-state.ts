@@ -3,6 +3,7 @@ import type { ResolvedClientOptions } from '../config/resolved-options.interface
 import type { AccessTokenError } from '../errors.js';
 import type { ClientMaterial } from '../protocol/client-material.js';
 import type { TokenRequest } from '../protocol/token-request.interface.js';
+import type { ConfiguredClient } from './configured-clients.js';
 import type { LongTimer } from './long-timer.js';
 
 /**
@@ -34,6 +35,8 @@ export class TokenKeyState implements RecencyLinks<TokenKeyState> {
   retired?: 'evicted' | 'removed';
   /** The call arguments (`scope`, `resource` as given) that find this state in the call index. */
   readonly calls: Array<readonly [scope: unknown, resource: unknown]> = [];
+  /** The client the key was made for (kept by `TokenKeys`): a use of the key is a use of its client. */
+  owner?: ConfiguredClient;
   /** Recency links, kept by `TokenKeys`. */
   older: TokenKeyState | undefined;
   newer: TokenKeyState | undefined;

@@ -10,8 +10,14 @@ import type { TokenCallOptions } from './token-source.interface.js';
 /** Spellings of one key's arguments (`'a b'`, `'b a'`, ...) indexed at most; others are derived again per call. */
 const CALLS_PER_STATE = 8;
 
-/** Where `TokenKeys` gets a call's client: at once when known, else once its lookup is done. */
-export type ClientOf = (clientName: string) => ConfiguredClient | Promise<ConfiguredClient>;
+/**
+ * Where `TokenKeys` gets a call's client (`of`: at once when known, else once its lookup is done), and tells that a
+ * client was used (`used`: a resolved client in use is not the least recently used one).
+ */
+export interface ClientsOfKeys {
+  of(clientName: string): ConfiguredClient | Promise<ConfiguredClient>;
+  used(client: ConfiguredClient): void;
+}
 
 /**
  * Which token a call asks for: its arguments are checked (they skip start-up validation) and turned into a cache key
@@ -26,7 +32,7 @@ export class TokenKeys {
   private readonly byClient = new Map<string, Set<TokenKeyState>>();
 
   constructor(
-    private readonly clientOf: ClientOf,
+    private readonly clients: ClientsOfKeys,
     private readonly prefix: string,
     private readonly capacity: number,
     private readonly onEvicted: (state: TokenKeyState) => void,
@@ -36,7 +42,10 @@ export class TokenKeys {
   known(clientName: string, options: TokenCallOptions): TokenKeyState | undefined {
     // Found only if these very values were validated before: they are map keys as given, none can pose as another.
     const state = this.calls.get(clientName, options.scope, options.resource);
-    if (state !== undefined) this.recency.touch(state);
+    if (state !== undefined) {
+      this.recency.touch(state);
+      this.clients.used(state.owner as ConfiguredClient);
+    }
     return state;
   }
 
@@ -46,7 +55,7 @@ export class TokenKeys {
    *   `ERR_CONFIG_INVALID` (a resolved client's settings)
    */
   async stateOf(clientName: string, options: TokenCallOptions): Promise<TokenKeyState> {
-    return this.known(clientName, options) ?? this.derive(await this.clientOf(clientName), options);
+    return this.known(clientName, options) ?? this.derive(await this.clients.of(clientName), options);
   }
 
   /** Every key kept. */
@@ -96,8 +105,10 @@ export class TokenKeys {
       binding: material.binding,
     });
     let state = this.states.get(key);
-    if (state === undefined) state = this.add(new TokenKeyState(key, client, material, { scope, resource }));
-    else this.recency.touch(state);
+    if (state === undefined) {
+      state = this.add(new TokenKeyState(key, client, material, { scope, resource }));
+      state.owner = configured;
+    } else this.recency.touch(state);
     if (state.calls.length < CALLS_PER_STATE) {
       state.calls.push([options.scope, options.resource]);
       this.calls.set(client.name, options.scope, options.resource, state);
