@@ -66,8 +66,10 @@ describe('clients at runtime, against the real token server', () => {
 
   it('makes one token request per tenant for 1,000 tenants registered at runtime, 20 concurrent calls each', async () => {
     const manager = track(new AccessTokenManager({ clients: {}, clientResolver: () => undefined }));
-    for (let index = 0; index < TENANTS; index++)
-      manager.registerClient(tenantName(index), tenantOptions(index));
+    // 1,000 token requests reach the token server at once, on a machine shared with other work: a generous timeout.
+    for (let index = 0; index < TENANTS; index++) {
+      manager.registerClient(tenantName(index), { ...tenantOptions(index), requestTimeoutMs: 120_000 });
+    }
     const before = tokenServer.tokenRequests();
 
     const calls = Array.from({ length: TENANTS }, (_, index) =>
@@ -186,6 +188,44 @@ describe('clients at runtime, against the real token server', () => {
     expect((await failureOf(manager.getAccessToken('tenant-unknown'))).code).toBe('ERR_CLIENT_NOT_FOUND');
     expect((await failureOf(manager.getAccessToken('../etc/passwd'))).code).toBe('ERR_CLIENT_NOT_FOUND');
     expect(asked).toEqual(['tenant-unknown']);
+  });
+
+  it('fails a lookup the resolver never answers after 10 s with ERR_CLIENT_RESOLUTION_FAILED, and asks again next time', async () => {
+    const time = startTestClock();
+    let attempts = 0;
+    const manager = track(
+      new AccessTokenManager(
+        {
+          clients: {},
+          clientResolver: () =>
+            ++attempts === 1 ? new Promise<undefined>(() => undefined) : tenantOptions(5),
+        },
+        { clock: time.clock },
+      ),
+    );
+    const hanging = failureOf(manager.getAccessToken('tenant-0005'));
+    await time.advance(9_999);
+    expect(time.pendingTimers()).toBe(1);
+    await time.advance(1);
+    expect(await hanging).toMatchObject({
+      code: 'ERR_CLIENT_RESOLUTION_FAILED',
+      message: expect.stringContaining('did not answer within 10000 ms'),
+    });
+    expect(clientIdOf((await manager.getAccessToken('tenant-0005')).value)).toBe('tenant-0005');
+    expect(attempts).toBe(2);
+  });
+
+  it('keeps nothing of a lookup that a removal overtook: its callers get ERR_CLIENT_NOT_FOUND', async () => {
+    let answer: (options: ClientCredentialsClientOptions) => void = () => undefined;
+    const manager = resolvingManager(
+      () => new Promise<ClientCredentialsClientOptions>((resolve) => (answer = resolve)),
+    );
+    const waiting = failureOf(manager.getAccessToken('tenant-0006'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(manager.removeClient('tenant-0006')).resolves.toBe(true);
+    answer(tenantOptions(6));
+    expect((await waiting).code).toBe('ERR_CLIENT_NOT_FOUND');
+    expect(manager.clientNames).toEqual([]);
   });
 
   it('resolves a removed tenant again through the resolver, with a new token', async () => {

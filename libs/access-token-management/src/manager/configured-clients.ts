@@ -13,6 +13,8 @@ export interface ConfiguredClient extends RecencyLinks<ConfiguredClient> {
   readonly material: ClientMaterial;
   /** One object per client for its whole life here: a cache keyed by it is freed with the client. */
   readonly view: AccessTokenClient;
+  /** What the HTTP layer needs, built once: read on every request that carries the client's token. */
+  readonly transport: ClientTransport;
   readonly origin: ClientOrigin;
   /** Removed, evicted or replaced: nothing new may be derived from it. */
   gone: boolean;
@@ -109,13 +111,7 @@ export class ConfiguredClients {
 
   /** Where a client's credentials may go and what its tokens are bound to. */
   transport(clientName: string): ClientTransport {
-    const { options, material } = this.get(clientName);
-    return {
-      baseURL: options.baseURL,
-      allowInsecureHttp: options.allowInsecureHttp,
-      dpop: material.dpop,
-      tls: options.tls,
-    };
+    return this.get(clientName).transport;
   }
 
   private delete(client: ConfiguredClient): void {
@@ -135,10 +131,18 @@ function configure(options: ResolvedClientOptions, origin: ClientOrigin): Config
     authMethod: options.authMethod,
     dpop: options.dpop !== undefined,
   });
+  const material = new ClientMaterial(options);
+  const transport: ClientTransport = Object.freeze({
+    baseURL: options.baseURL,
+    allowInsecureHttp: options.allowInsecureHttp,
+    dpop: material.dpop,
+    tls: options.tls,
+  });
   return {
     options,
-    material: new ClientMaterial(options),
+    material,
     view,
+    transport,
     origin,
     gone: false,
     older: undefined,
