@@ -11,5 +11,6 @@ import * as memory from './memory.mjs';
 import * as outage from './outage.mjs';
 import * as rollover from './rollover.mjs';
 import * as stampede from './stampede.mjs';
+import * as tenants from './tenants.mjs';
 
-export const SCENARIOS = { hot, lookup, stampede, rollover, outage, fleet, memory };
+export const SCENARIOS = { hot, lookup, stampede, rollover, outage, fleet, memory, tenants };

@@ -8,6 +8,8 @@ export const AccessTokenErrorCode = {
   InvalidArgument: 'ERR_INVALID_ARGUMENT',
   /** A client name was asked for that is not configured. */
   ClientNotFound: 'ERR_CLIENT_NOT_FOUND',
+  /** The `clientResolver` threw, rejected or did not answer in time for a client not configured yet. */
+  ClientResolutionFailed: 'ERR_CLIENT_RESOLUTION_FAILED',
   /** The token endpoint answered with an OAuth error (`invalid_client`, `invalid_scope`, ...). */
   TokenEndpointError: 'ERR_TOKEN_ENDPOINT_ERROR',
   /** The token endpoint answered, but not with a usable token response (bad JSON, no `access_token`, a redirect). */

@@ -7,6 +7,7 @@ export {
   type AccessTokenOptions,
   type ClientAuthMethod,
   type ClientCredentialsClientOptions,
+  type ClientResolver,
 } from './config/client-options.interface.js';
 export { accessTokenOptionsFromEnv, type EnvSource } from './config/env-options.loader.js';
 export { AccessTokenManager, type AccessTokenManagerDependencies } from './manager/access-token-manager.js';
@@ -27,6 +28,7 @@ export type {
   AccessTokenOptionsFactory,
 } from './nest/access-token-module-options.interface.js';
 export { InjectHttpService } from './nest/access-token.decorators.js';
+export { AccessTokenHttpServices } from './nest/access-token-http-services.js';
 export { getHttpServiceToken } from './nest/access-token.constants.js';
 export {
   AccessTokenHealthIndicator,

@@ -35,3 +35,8 @@ export function tokenCacheKey(parts: CacheKeyParts): string {
   for (const field of fields) hash.update(`${Buffer.byteLength(field)}:${field};`);
   return `${parts.prefix}:${parts.clientName}:${hash.digest('base64url')}`;
 }
+
+/** The client name inside a key made by {@link tokenCacheKey} (names hold no `:`, the hash none either). */
+export function clientNameOfKey(key: string, prefix: string): string {
+  return key.slice(prefix.length + 1, key.lastIndexOf(':'));
+}

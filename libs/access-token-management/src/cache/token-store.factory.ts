@@ -16,14 +16,15 @@ import type { TokenStore } from './token-store.interface.js';
  * Builds the token store the options describe: in-process by default; shared through Redis (`@keyv/redis`, with the
  * cross-instance lock) when `cacheUrl` is set, or through the cache the user passed (no lock). Shared entries are
  * encrypted whenever keys are given. Connecting to Redis never fails start-up: an unreachable Redis is a warning, not
- * an outage.
+ * an outage. The in-process layer keeps `maxCachedTokens` entries at most; `onEvicted` hears of each one it evicts.
  */
 export function createTokenStore(
   options: ResolvedAccessTokenOptions,
   logger: TokenLogger,
   now: () => number,
+  onEvicted?: (key: string) => void,
 ): TokenStore {
-  const local = new InProcessTokenStore(now);
+  const local = new InProcessTokenStore(now, options.maxCachedTokens, onEvicted);
   if (options.cacheUrl === undefined && options.cache === undefined) return local;
   const cipher =
     options.cacheEncryptionKeys.length > 0 ? new TokenCipher(options.cacheEncryptionKeys) : undefined;

@@ -127,10 +127,23 @@ export interface ClientCredentialsClientOptions {
 }
 
 /**
+ * Looks up the settings of a client the manager does not know yet (a tenant), e.g. in a database or a vault: called
+ * once per unknown name on its first use (concurrent first calls share one lookup). `undefined`: there is no such
+ * client (`ERR_CLIENT_NOT_FOUND`). What it returns is validated like start-up options; a throw or a rejection is
+ * `ERR_CLIENT_RESOLUTION_FAILED`, and neither is remembered: the next call asks again.
+ */
+export type ClientResolver = (
+  name: string,
+) => ClientCredentialsClientOptions | undefined | Promise<ClientCredentialsClientOptions | undefined>;
+
+/**
  * Options of the token manager and of `AccessTokenModule`.
  */
 export interface AccessTokenOptions {
-  /** The named clients. Names are free text of letters, digits, `.`, `_` and `-`. */
+  /**
+   * The named clients. Names are free text of letters, digits, `.`, `_` and `-`. May be empty with a
+   * {@link clientResolver}.
+   */
   clients: Record<string, ClientCredentialsClientOptions>;
   /**
    * Renew a token this many seconds before it expires. Default 60. For short tokens the buffer is capped at half the
@@ -177,4 +190,11 @@ export interface AccessTokenOptions {
    * buffer), also while renewal fails; past that, calls fail fast. 0..3600, default 5.
    */
   expirySafetyMarginSeconds?: number;
+  /**
+   * Most tokens kept in process, and most per-key states (client, scope, resource) and resolved clients: beyond it
+   * the least recently used are forgotten (an idle key holds no timer). Default 10 000.
+   */
+  maxCachedTokens?: number;
+  /** Looks up clients not configured here on their first use (a tenant per customer). See {@link ClientResolver}. */
+  clientResolver?: ClientResolver;
 }

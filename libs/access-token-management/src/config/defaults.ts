@@ -29,3 +29,10 @@ export const DEFAULT_EXPIRY_SAFETY_MARGIN_SECONDS = 5;
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 /** The longest expiry safety margin accepted, in seconds. */
 export const MAX_EXPIRY_SAFETY_MARGIN_SECONDS = 3600;
+/**
+ * In-process tokens, per-key states and resolved clients kept at most (each, least recently used evicted first): ~4 KB
+ * per key puts the default at about 40 MB, room for thousands of tenants, while a flood of distinct scopes stays bounded.
+ */
+export const DEFAULT_MAX_CACHED_TOKENS = 10_000;
+/** A client resolver that has not answered after this long has failed: a call never hangs on a lookup. */
+export const CLIENT_RESOLVER_TIMEOUT_MS = 10_000;

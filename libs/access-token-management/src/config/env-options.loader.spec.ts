@@ -580,6 +580,18 @@ describe('accessTokenOptionsFromEnv', () => {
       },
     );
 
+    it('reads ACCESS_TOKEN_MAX_CACHED_TOKENS as maxCachedTokens', () => {
+      expect(
+        accessTokenOptionsFromEnv(ordersEnv({ ACCESS_TOKEN_MAX_CACHED_TOKENS: '250' })).maxCachedTokens,
+      ).toBe(250);
+    });
+
+    it.each(['0', '1.5', 'many'])('the bound ACCESS_TOKEN_MAX_CACHED_TOKENS=%s', (raw) => {
+      expect(messageOf(ordersEnv({ ACCESS_TOKEN_MAX_CACHED_TOKENS: raw }))).toMatch(
+        /^ACCESS_TOKEN_MAX_CACHED_TOKENS must be a/,
+      );
+    });
+
     it.each(['abc', '-300'])('the malformed number ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS=%s', (raw) => {
       expect(messageOf(ordersEnv({ ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS: raw }))).toBe(
         'ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS must be a non-negative number',

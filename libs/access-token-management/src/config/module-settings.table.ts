@@ -10,6 +10,7 @@ import {
   MAX_EXPIRY_SAFETY_MARGIN_SECONDS,
   MAX_TIMER_DELAY_MS,
   MAX_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_MAX_CACHED_TOKENS,
 } from './defaults.js';
 import type { Setting } from './setting.interface.js';
 
@@ -136,5 +137,23 @@ export const MODULE_SETTINGS: readonly Setting[] = [
     kind: 'object',
     readmeDefault: 'in-process memory',
     doc: 'A cache-manager `Cache`, or a `Keyv` instance (any Keyv store) to build one from.',
+  },
+  // Clients that arrive at runtime (tenants) and the bound on what is kept for them.
+  {
+    option: 'maxCachedTokens',
+    scope: 'module',
+    env: 'MAX_CACHED_TOKENS',
+    kind: 'number',
+    integer: true,
+    default: DEFAULT_MAX_CACHED_TOKENS,
+    min: 1,
+    doc: 'Most tokens kept in process, and most per-key states and resolved clients: the least recently used go first (see "Clients at runtime").',
+  },
+  {
+    option: 'clientResolver',
+    scope: 'module',
+    kind: 'function',
+    readmeDefault: 'none',
+    doc: '`(name) => options \\| undefined \\| Promise<…>`: settings of a client not configured, looked up on first use (see "Clients at runtime").',
   },
 ];

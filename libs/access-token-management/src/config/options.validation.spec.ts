@@ -253,6 +253,37 @@ describe('validateAccessTokenOptions', () => {
       },
     );
 
+    // Clients at runtime: the bound of what is kept, and the resolver.
+    it('caps what is kept at 10 000 by default', () => {
+      expect(validateAccessTokenOptions(options()).maxCachedTokens).toBe(10_000);
+      expect(validateAccessTokenOptions(options({}, { maxCachedTokens: 1 })).maxCachedTokens).toBe(1);
+    });
+
+    it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '100'])(
+      'refuses maxCachedTokens = %p, naming the option',
+      (maxCachedTokens) => {
+        expect(messageOf(options({}, { maxCachedTokens } as Partial<AccessTokenOptions>))).toBe(
+          'maxCachedTokens must be a whole number >= 1',
+        );
+      },
+    );
+
+    it.each([
+      ['a string', 'tenants'],
+      ['an object', {}],
+    ])('refuses %s as clientResolver', (_label, resolver) => {
+      expect(
+        messageOf(options({}, { clientResolver: resolver } as unknown as Partial<AccessTokenOptions>)),
+      ).toBe('clientResolver must be a function');
+    });
+
+    it('accepts no clients when a clientResolver can supply them', () => {
+      const clientResolver = () => undefined;
+      const resolved = validateAccessTokenOptions({ clients: {}, clientResolver });
+      expect(resolved.clients.size).toBe(0);
+      expect(resolved.clientResolver).toBe(clientResolver);
+    });
+
     it('accepts a 64 character cache key prefix', () => {
       const cacheKeyPrefix = 'p'.repeat(64);
       expect(validateAccessTokenOptions(options({}, { cacheKeyPrefix })).cacheKeyPrefix).toBe(cacheKeyPrefix);

@@ -1,5 +1,5 @@
 import { configError } from '../errors.js';
-import type { AccessTokenOptions } from './client-options.interface.js';
+import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
 import { validateClient } from './client.validation.js';
 import { checkModuleRules } from './cross-field.rules.js';
 import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
@@ -42,6 +42,20 @@ export function resolveAccessTokenOptions(
 }
 
 /**
+ * Checks one client that arrives at runtime (registered or resolved) like a client of the start-up options: the same
+ * checks, the same messages (`clients.<name>.<option>`). @throws AccessTokenError `ERR_CONFIG_INVALID`
+ */
+export function validateRuntimeClient(
+  name: string,
+  client: ClientCredentialsClientOptions,
+): ResolvedClientOptions {
+  if (typeof name !== 'string' || !isClientName(name)) {
+    throw configError('clients', "has an invalid client name (use letters, digits, '.', '_' and '-')");
+  }
+  return validateClient(name, client, optionPath);
+}
+
+/**
  * Checks module options and fills in defaults. Throws one {@link AccessTokenError} (`ERR_CONFIG_INVALID`) naming the
  * first setting at fault. Messages describe the problem and never echo a value, so a secret pasted into the wrong
  * variable is not printed.
@@ -55,7 +69,10 @@ export function validateAccessTokenOptions(
   }
   const content = contentOf(options);
   const entries = Object.entries(options.clients ?? {});
-  if (entries.length === 0) throw configError(nameOf('clients'), 'must name at least one client');
+  // With a resolver every client may arrive at runtime.
+  if (entries.length === 0 && options.clientResolver === undefined) {
+    throw configError(nameOf('clients'), 'must name at least one client');
+  }
   const clients = new Map<string, ResolvedClientOptions>();
   for (const [name, client] of entries) {
     if (!isClientName(name)) {
@@ -82,6 +99,8 @@ export function validateAccessTokenOptions(
     backoffBaseMs: values.backoffBaseMs as number,
     backoffMaxMs: values.backoffMaxMs as number,
     expirySafetyMarginSeconds: values.expirySafetyMarginSeconds as number,
+    maxCachedTokens: values.maxCachedTokens as number,
+    clientResolver: values.clientResolver as AccessTokenOptions['clientResolver'],
   };
   rememberOptions(options, content, resolved);
   return resolved;

@@ -1,7 +1,7 @@
 import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
 import type { ResolvedClientAuthentication } from './client-authentication.validation.js';
-import type { ClientAuthMethod } from './client-options.interface.js';
+import type { ClientAuthMethod, ClientResolver } from './client-options.interface.js';
 import type { CredentialSource } from './credential-files.js';
 
 /** A client after validation, with every default filled in. */
@@ -51,4 +51,6 @@ export interface ResolvedAccessTokenOptions {
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly expirySafetyMarginSeconds: number;
+  readonly maxCachedTokens: number;
+  readonly clientResolver?: ClientResolver;
 }

@@ -54,6 +54,9 @@ function checkSetting(row: Setting, value: unknown, setting: string, clientName?
     case 'assertion':
       if (typeof value !== 'function') throw fail('must be a function returning the assertion (a JWT)');
       return value;
+    case 'function':
+      if (typeof value !== 'function') throw fail('must be a function');
+      return value;
     default:
       // Key material is parsed by its own part; the client names and a live cache object have no value checks.
       return value;
@@ -71,14 +74,15 @@ function checkText(row: Setting, value: unknown, fail: Fail): unknown {
 function checkNumber(row: Setting, value: unknown, fail: Fail): number {
   const min = row.min ?? Number.NEGATIVE_INFINITY;
   const range =
-    `must be a number ${row.exclusiveMin ? '>' : '>='} ${min}` +
+    `must be ${row.integer ? 'a whole number' : 'a number'} ${row.exclusiveMin ? '>' : '>='} ${min}` +
     (row.max === undefined ? '' : ` and <= ${row.max}`);
   if (
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
     value < min ||
     (row.exclusiveMin === true && value === min) ||
-    (row.max !== undefined && value > row.max)
+    (row.max !== undefined && value > row.max) ||
+    (row.integer === true && !Number.isInteger(value))
   ) {
     throw fail(range);
   }

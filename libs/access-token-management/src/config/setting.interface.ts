@@ -12,7 +12,8 @@
  * - `key`, `pem`: key material (private keys, certificates), checked by the key material part, not here;
  * - `assertion`: a client assertion from the platform, read for each token request: a function in code, a file in env;
  * - `client-names`: the clients' names (the `clients` map; env: a comma-separated list);
- * - `object`: a live object given in code only (a cache).
+ * - `object`: a live object given in code only (a cache);
+ * - `function`: a function given in code only (a client resolver).
  */
 export type SettingKind =
   | 'text'
@@ -27,7 +28,8 @@ export type SettingKind =
   | 'pem'
   | 'assertion'
   | 'client-names'
-  | 'object';
+  | 'object'
+  | 'function';
 
 /**
  * One setting: its option, its env variable, what it holds and its default, and the line the README's env table shows
@@ -58,6 +60,8 @@ export interface Setting {
   readonly min?: number;
   readonly exclusiveMin?: boolean;
   readonly max?: number;
+  /** `number`: whole numbers only (a count). */
+  readonly integer?: boolean;
   /** `number`: a limit of the runtime (a timer's longest delay), stated only when a value exceeds it. */
   readonly cap?: number;
   /** `text`: the grammar of the value, and what the message says when it does not fit. */

@@ -79,6 +79,8 @@ const MODULE_OPTIONS: Record<keyof AccessTokenOptions, true> = {
   backoffBaseMs: true,
   backoffMaxMs: true,
   expirySafetyMarginSeconds: true,
+  maxCachedTokens: true,
+  clientResolver: true,
 };
 
 describe('the settings table', () => {

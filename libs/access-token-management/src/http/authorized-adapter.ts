@@ -24,6 +24,8 @@ export interface AuthorizedAdapterContext {
   clientName: string;
   tokenOptions: { scope?: string; resource?: string };
   pinnedBase: URL;
+  /** The client's `baseURL` when attached: a client registered again under its name with another one gets nothing. */
+  clientBaseURL: string | undefined;
   dpop: DPoPProofSigner | undefined;
   certificate: ClientCertificateAgents | undefined;
 }
@@ -67,6 +69,7 @@ async function dispatch(
 
   const send = credentialTransport(context, config, innermost(inner));
   let token = await tokens.getAccessToken(clientName, tokenOptions);
+  checkSameClient(context);
   let renewed = false;
   let nonceRetried = false;
   for (;;) {
@@ -84,6 +87,7 @@ async function dispatch(
       if (!renewed && rejectsToken(response)) {
         renewed = true;
         token = await context.tokens.renewAccessToken(clientName, tokenOptions, token);
+        checkSameClient(context);
       } else if (!nonceRetried && proofBound && demandsDPoPNonce(response)) {
         nonceRetried = true;
       } else {
@@ -91,6 +95,21 @@ async function dispatch(
       }
     }
   }
+}
+
+/**
+ * The client of this name is still the one attached: removed and registered again (a tenant moved) with another
+ * `baseURL`, its token must not go to the origin pinned for the old one. A string compare: nothing on the hot path.
+ */
+function checkSameClient(context: AuthorizedAdapterContext): void {
+  const { baseURL } = context.tokens.clientTransport(context.clientName);
+  if (baseURL === context.clientBaseURL) return;
+  throw new AccessTokenError(
+    AccessTokenErrorCode.ClientNotFound,
+    `The access token client '${context.clientName}' was replaced by one with another baseURL after this axios ` +
+      'instance was attached: attach its token to a new instance',
+    context.clientName,
+  );
 }
 
 /** The adapter setting under any authorized adapters of other attachments (whose origins are not this one). */

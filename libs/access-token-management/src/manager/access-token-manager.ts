@@ -2,21 +2,20 @@ import type { AccessToken } from '../access-token.js';
 import type { CachedToken } from '../cache/cached-token.interface.js';
 import type { TokenStore } from '../cache/token-store.interface.js';
 import { createTokenStore } from '../cache/token-store.factory.js';
-import type { AccessTokenOptions } from '../config/client-options.interface.js';
+import type {
+  AccessTokenOptions,
+  ClientCredentialsClientOptions,
+} from '../config/client-options.interface.js';
 import { resolveAccessTokenOptions } from '../config/options.validation.js';
 import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
-import { TokenEndpoint } from '../protocol/token-endpoint.js';
 import { silentLogger } from '../token-logger.js';
-import { BackoffPolicy } from './backoff-policy.js';
-import { ConfiguredClients } from './configured-clients.js';
-import { FailurePolicy } from './failure-policy.js';
+import { ClientDirectory } from './client-directory.js';
 import { clockOf, type AccessTokenManagerDependencies } from './manager-dependencies.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
 import { servedUntil } from './renewal-policy.js';
-import { TokenFetcher } from './token-fetcher.js';
-import { TokenKeys } from './token-keys.js';
-import { TokenLog } from './token-log.js';
-import { TokenRequests } from './token-requests.js';
+import type { TokenKeys } from './token-keys.js';
+import type { TokenRequests } from './token-requests.js';
+import { createTokenRequests } from './token-request-pipeline.js';
 import { TokenMetrics } from './token-metrics.js';
 import type { AccessTokenStatus } from './token-status.interface.js';
 import { tokenStatuses } from './token-status.js';
@@ -27,7 +26,6 @@ import type {
   TokenCallOptions,
   TokenSource,
 } from './token-source.interface.js';
-import { TurnTaking } from './turn-taking.js';
 
 export type { GetAccessTokenOptions } from './token-source.interface.js';
 export type { Clock } from './clock.js';
@@ -49,7 +47,7 @@ const NO_OPTIONS: GetAccessTokenOptions = Object.freeze({});
 export class AccessTokenManager implements TokenSource {
   /** @internal The validated options, defaults filled in (secrets and keys included: not part of the typed API). */
   readonly options: ResolvedAccessTokenOptions;
-  private readonly clients: ConfiguredClients;
+  private readonly clients: ClientDirectory;
   private readonly keys: TokenKeys;
   private readonly store: TokenStore;
   private readonly refresh: RefreshScheduler;
@@ -68,35 +66,63 @@ export class AccessTokenManager implements TokenSource {
     const { logger = silentLogger, random = Math.random } = dependencies;
     const clock = clockOf(dependencies);
     const now = (this.now = clock.now);
-    const log = new TokenLog(logger);
-    const backoff = new BackoffPolicy(this.options.backoffBaseMs, this.options.backoffMaxMs, random);
     const metrics = (this.metrics = new TokenMetrics(dependencies.meter));
-    const clients = (this.clients = new ConfiguredClients(this.options.clients, logger));
-    this.keys = new TokenKeys(this.clients, this.options.cacheKeyPrefix);
-    const store = (this.store = createTokenStore(this.options, logger, now));
+    const clients = (this.clients = new ClientDirectory(
+      this.options,
+      clock,
+      metrics,
+      (state) => this.refresh.cancel(state),
+      logger,
+    ));
+    this.keys = this.clients.keys;
+    const store = (this.store = createTokenStore(this.options, logger, now, this.clients.tokenEvicted));
     this.refresh = new RefreshScheduler(clock, this.options, random, store, (state, cached) =>
       this.requests.startInBackground(state, cached),
     );
-    const fetcher = new TokenFetcher({
-      options: this.options,
+    const { options: resolved, refresh, closing } = this;
+    this.requests = createTokenRequests({
+      options: resolved,
       store,
-      endpoint: new TokenEndpoint(this.options.defaultLifetimeSeconds, now),
-      turns: new TurnTaking(store.lock, clock, this.closing.signal),
-      refresh: this.refresh,
-      failures: new FailurePolicy(backoff, log, clock, this.options.backoffBaseMs),
+      refresh,
       metrics,
-      log,
+      logger,
       clock,
-      checkCredentials: (name) => clients.checkCredentials(name),
+      random,
+      closed: closing.signal,
+      checkCredentials: (state) => clients.checkCredentials(state),
       rebound: (state) => this.getAccessToken(state.client.name, state.request),
     });
-    const margin = this.options.expirySafetyMarginSeconds;
-    this.requests = new TokenRequests(fetcher, clock, metrics, margin, this.closing.signal);
   }
 
-  /** Names of the configured clients. */
+  /** Names of the clients known now: configured, registered, and resolved ones not evicted. */
   get clientNames(): string[] {
     return this.clients.names;
+  }
+
+  /**
+   * Adds a client at runtime (a tenant), validated like the start-up options, with the same errors.
+   * @throws AccessTokenError `ERR_CONFIG_INVALID` naming the setting, or when the name is configured already
+   */
+  registerClient(clientName: string, options: ClientCredentialsClientOptions): AccessTokenClient {
+    return this.clients.register(clientName, options);
+  }
+
+  /**
+   * Forgets a client: its tokens leave the in-process cache and the shared one, its timers stop, its state goes.
+   * Requests in flight for it finish, but what they get is not cached. Resolves to whether it was known.
+   */
+  async removeClient(clientName: string): Promise<boolean> {
+    const { known, states } = this.clients.remove(clientName);
+    await Promise.all(states.map((state) => this.store.delete(state.key)));
+    return known;
+  }
+
+  /**
+   * The public view of a client, looked up through the `clientResolver` when it is not known yet.
+   * @throws AccessTokenError `ERR_CLIENT_NOT_FOUND`, `ERR_CLIENT_RESOLUTION_FAILED`, `ERR_CONFIG_INVALID`
+   */
+  async resolveClient(clientName: string): Promise<AccessTokenClient> {
+    return this.clients.resolve(clientName);
   }
 
   /** The public view of one client: what it is, never its secret or keys. @throws AccessTokenError `ERR_CLIENT_NOT_FOUND` */
@@ -130,13 +156,14 @@ export class AccessTokenManager implements TokenSource {
    * until the backoff delay has passed.
    *
    * @throws AccessTokenError with code `ERR_CLIENT_NOT_FOUND`, `ERR_INVALID_ARGUMENT`, `ERR_TOKEN_ENDPOINT_ERROR`,
-   *   `ERR_TOKEN_RESPONSE_INVALID`, `ERR_TOKEN_ENDPOINT_UNAVAILABLE` or `ERR_DISCOVERY_FAILED`.
+   *   `ERR_TOKEN_RESPONSE_INVALID`, `ERR_TOKEN_ENDPOINT_UNAVAILABLE`, `ERR_DISCOVERY_FAILED`; for a client looked up
+   *   on first use also `ERR_CLIENT_RESOLUTION_FAILED` or `ERR_CONFIG_INVALID`.
    */
   async getAccessToken(
     clientName: string,
     options: GetAccessTokenOptions = NO_OPTIONS,
   ): Promise<AccessToken> {
-    const state = this.keys.stateOf(clientName, options);
+    const state = this.keys.known(clientName, options) ?? (await this.keys.stateOf(clientName, options));
     if (options.forceRenewal) {
       const running = this.requests.current(state.key);
       if (running) return running;
@@ -162,7 +189,7 @@ export class AccessTokenManager implements TokenSource {
     clientName: string,
     options: Omit<GetAccessTokenOptions, 'forceRenewal'> = NO_OPTIONS,
   ): Promise<void> {
-    const state = this.keys.stateOf(clientName, options);
+    const state = await this.keys.stateOf(clientName, options);
     this.refresh.cancel(state);
     // A renewal in flight must not fall back to the deleted token, nor hand it to the callers that join it.
     state.deleted();
@@ -174,7 +201,7 @@ export class AccessTokenManager implements TokenSource {
    * For health checks; contains no token.
    */
   getStatus(): AccessTokenStatus[] {
-    return tokenStatuses(this.keys.all(), this.options.clients.values(), this.now(), (name) =>
+    return tokenStatuses(this.keys.all(), this.clients.settled(), this.now(), (name) =>
       this.clients.credentialProblem(name),
     );
   }

@@ -17,4 +17,20 @@ export class CallIndex<T> {
     if (byResource === undefined) byScope.set(scope, (byResource = new Map()));
     byResource.set(resource, value);
   }
+
+  /** Forgets one call; maps left empty go too, so forgotten calls leave nothing behind. */
+  delete(clientName: string, scope: unknown, resource: unknown): void {
+    const byScope = this.byClient.get(clientName);
+    const byResource = byScope?.get(scope);
+    if (byScope === undefined || byResource === undefined) return;
+    byResource.delete(resource);
+    if (byResource.size > 0) return;
+    byScope.delete(scope);
+    if (byScope.size === 0) this.byClient.delete(clientName);
+  }
+
+  /** Forgets every call of a client. */
+  deleteClient(clientName: string): void {
+    this.byClient.delete(clientName);
+  }
 }

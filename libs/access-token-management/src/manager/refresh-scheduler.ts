@@ -14,7 +14,7 @@ export interface RefreshSettings {
 }
 
 /**
- * The timers of background refresh: one per key at most, on the clock's timers (unref'd, correct beyond the ~24.8
+ * The timers of background refresh: one per key in use at most, on the clock's timers (unref'd, correct beyond the ~24.8
  * days one Node timer holds). When one fires, the key's token is renewed (`renew`) if a caller used it and no other
  * instance renewed it meanwhile. Plans nothing with `refreshAhead` off, or once closed.
  */
@@ -39,9 +39,18 @@ export class RefreshScheduler {
     this.at(state, entry.renewAt - this.random() * this.settings.refreshJitter * buffer);
   }
 
-  /** Plans the key's renewal at `at` (epoch ms), replacing the one planned. */
+  /**
+   * A new token of the key was stored or adopted: recorded, and the renewal planned for the old one cancelled. The new
+   * one's is planned when a caller is served it, so a key nobody uses holds no timer.
+   */
+  stored(state: TokenKeyState, entry: CachedToken): void {
+    state.seen(entry.token.expiresAt.getTime());
+    this.cancel(state);
+  }
+
+  /** Plans the key's renewal at `at` (epoch ms), replacing the one planned; none for a key the manager forgot. */
   at(state: TokenKeyState, at: number): void {
-    if (this.closed || !this.settings.refreshAhead) return;
+    if (this.closed || !this.settings.refreshAhead || state.retired !== undefined) return;
     this.cancel(state);
     this.planned.add(state);
     state.refreshTimer = startLongTimer(
@@ -74,7 +83,7 @@ export class RefreshScheduler {
     if (cached === undefined) return;
     if (this.clock.now() >= servedUntil(cached, this.settings.expirySafetyMarginSeconds)) return;
     // Another instance sharing the store renewed it already: follow its renewal point instead.
-    if (cached.token.expiresAt.getTime() > (state.validUntil ?? 0)) this.plan(state, cached);
+    if (cached.token.expiresAt.getTime() > (state.validUntil ?? 0)) this.stored(state, cached);
     else this.renew(state, cached);
   }
 }

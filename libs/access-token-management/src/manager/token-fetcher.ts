@@ -28,7 +28,7 @@ export interface TokenFetcherParts {
   readonly log: TokenLog;
   readonly clock: Clock;
   /** Re-reads a client's credential files if they changed (before each token request, and on `invalid_client`). */
-  readonly checkCredentials: (clientName: string) => CredentialsCheck;
+  readonly checkCredentials: (state: TokenKeyState) => CredentialsCheck;
   /** The call again, under the key of the client's new binding (a rotated certificate or DPoP key). */
   readonly rebound: (state: TokenKeyState) => Promise<AccessToken>;
 }
@@ -111,7 +111,7 @@ export class TokenFetcher {
   private async request(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
     const { client } = state;
     const { clock, metrics } = this.parts;
-    this.parts.checkCredentials(client.name);
+    this.parts.checkCredentials(state);
     // The certificate or DPoP key changed (now, or since this key was made): the call goes to the new binding's key.
     if (state.binding !== state.material.binding) return this.parts.rebound(state);
     if (state.failures > 0) metrics.retry(client.name);
@@ -122,7 +122,7 @@ export class TokenFetcher {
       token = await this.send(state, attempt);
     } catch (caught) {
       const error = caught as AccessTokenError;
-      if (!isRefusedClient(error) || this.parts.checkCredentials(client.name) === 'unchanged') {
+      if (!isRefusedClient(error) || this.parts.checkCredentials(state) === 'unchanged') {
         return this.failed(state, attempt, error, started);
       }
       if (state.binding !== state.material.binding) return this.parts.rebound(state);
@@ -139,11 +139,12 @@ export class TokenFetcher {
       token,
       renewAt: renewalPoint(received, expiresAt, this.parts.options.refreshBeforeExpirySeconds),
     };
-    await this.parts.store.set(state.key, entry);
+    // A client removed meanwhile: its callers get the token, the caches do not.
+    if (state.retired !== 'removed') await this.parts.store.set(state.key, entry);
     const recovered = state.succeeded(expiresAt, attempt.forced);
     const renewed = attempt.fallback !== undefined || attempt.forced;
     this.parts.log.obtained(client.name, token.expiresAt, renewed, received - started, recovered);
-    this.parts.refresh.plan(state, entry);
+    this.parts.refresh.stored(state, entry);
     return token;
   }
 
@@ -192,7 +193,7 @@ export class TokenFetcher {
     const latest = await this.parts.store.get(state.key, { shared: true });
     if (!latest || latest.token.value === replaced?.token.value || this.parts.clock.now() >= latest.renewAt)
       return undefined;
-    this.parts.refresh.plan(state, latest);
+    this.parts.refresh.stored(state, latest);
     return latest.token;
   }
 

@@ -1,7 +1,9 @@
+import type { RecencyLinks } from '../cache/recency-list.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import type { AccessTokenError } from '../errors.js';
 import type { ClientMaterial } from '../protocol/client-material.js';
 import type { TokenRequest } from '../protocol/token-request.interface.js';
+import type { ConfiguredClient } from './configured-clients.js';
 import type { LongTimer } from './long-timer.js';
 
 /**
@@ -9,7 +11,7 @@ import type { LongTimer } from './long-timer.js';
  * renewals, whether its token is in use, and its background refresh timer. Never holds the token itself. Its counters
  * change only through its methods, each one event of the key's life.
  */
-export class TokenKeyState {
+export class TokenKeyState implements RecencyLinks<TokenKeyState> {
   /** Consecutive failed token requests. */
   failures = 0;
   /** No token request before this (epoch ms): the backoff window. */
@@ -29,6 +31,15 @@ export class TokenKeyState {
   refreshTimer?: LongTimer;
   /** The error code last logged at warn level; repeats of it are logged at debug level only. */
   private loggedCode?: string;
+  /** Forgotten by the manager: `evicted` (least recently used) plans no timer; `removed` also keeps no result. */
+  retired?: 'evicted' | 'removed';
+  /** The call arguments (`scope`, `resource` as given) that find this state in the call index. */
+  readonly calls: Array<readonly [scope: unknown, resource: unknown]> = [];
+  /** The client the key was made for (kept by `TokenKeys`): a use of the key is a use of its client. */
+  owner?: ConfiguredClient;
+  /** Recency links, kept by `TokenKeys`. */
+  older: TokenKeyState | undefined;
+  newer: TokenKeyState | undefined;
 
   constructor(
     readonly key: string,

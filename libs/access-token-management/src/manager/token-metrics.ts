@@ -54,7 +54,11 @@ interface Instruments {
   misses: Counter;
   backgroundRefreshes: Counter;
   retries: Counter;
+  evictions: Counter;
 }
+
+/** What an eviction forgot: an in-process token, a key's state, or a resolved client. */
+export type EvictedLayer = 'token' | 'key' | 'client';
 
 type CounterName = 'hits' | 'misses' | 'backgroundRefreshes' | 'retries';
 
@@ -78,6 +82,10 @@ function createInstruments(meter: Meter): Instruments {
     }),
     retries: meter.createCounter('access_token.retries', {
       description: 'Token requests made after a failed one (backoff retries)',
+    }),
+    evictions: meter.createCounter('access_token.cache.evictions', {
+      description:
+        'Least recently used tokens, key states and resolved clients forgotten under maxCachedTokens',
     }),
   };
 }
@@ -119,6 +127,18 @@ export class TokenMetrics {
 
   retry(client: string): void {
     this.count('retries', client);
+  }
+
+  /** One eviction under `maxCachedTokens`, with `access_token.cache.layer` saying what was forgotten. */
+  evicted(client: string, layer: EvictedLayer): void {
+    if (this.instruments === null) return;
+    const attributes: Attributes = { 'access_token.client': client, 'access_token.cache.layer': layer };
+    this.record((instruments) => instruments.evictions.add(1, attributes));
+  }
+
+  /** A client is gone (removed or evicted): its attributes are not kept for it. */
+  forget(client: string): void {
+    this.attributes.delete(client);
   }
 
   request(client: string, outcome: 'success' | 'failure', seconds: number, errorCode?: string): void {

@@ -2,14 +2,16 @@ import { Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common
 import { AccessTokenManager } from '../manager/access-token-manager.js';
 import { AccessTokenFeatureModule } from './access-token-feature.module.js';
 import { AccessTokenHealthIndicator } from './access-token.health-indicator.js';
+import { AccessTokenHttpServices } from './access-token-http-services.js';
 import { ConfigurableModuleClass } from './access-token.module-definition.js';
 import { accessTokenManagerProvider } from './access-token.providers.js';
 import { featureClients, type FeatureClient } from './feature-clients.js';
 import { httpServiceProviders } from './http-service.providers.js';
 
 /**
- * Registers the {@link AccessTokenManager} and the {@link AccessTokenHealthIndicator}; `forFeature` gives a module
- * the authorizing `HttpService` of each client it calls, injectable with `@InjectHttpService(name)`.
+ * Registers the {@link AccessTokenManager}, the {@link AccessTokenHealthIndicator} and {@link AccessTokenHttpServices}
+ * (the `HttpService` of any client by name, at runtime); `forFeature` gives a module the authorizing `HttpService` of
+ * each client it calls, injectable with `@InjectHttpService(name)`.
  *
  * ```ts
  * @Module({
@@ -26,8 +28,8 @@ import { httpServiceProviders } from './http-service.providers.js';
  * useClass | useExisting, imports, inject })` as soon as they are built, during start-up.
  */
 @Module({
-  providers: [accessTokenManagerProvider, AccessTokenHealthIndicator],
-  exports: [AccessTokenManager, AccessTokenHealthIndicator],
+  providers: [accessTokenManagerProvider, AccessTokenHealthIndicator, AccessTokenHttpServices],
+  exports: [AccessTokenManager, AccessTokenHealthIndicator, AccessTokenHttpServices],
 })
 export class AccessTokenModule extends ConfigurableModuleClass implements OnModuleDestroy {
   constructor(private readonly manager: AccessTokenManager) {

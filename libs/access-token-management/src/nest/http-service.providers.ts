@@ -4,6 +4,7 @@ import axios from 'axios';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import { attachAccessToken } from '../http/attach-access-token.js';
 import { AccessTokenManager } from '../manager/access-token-manager.js';
+import type { AccessTokenClient } from '../manager/token-source.interface.js';
 import { getHttpServiceToken } from './access-token.constants.js';
 import type { AccessTokenHttpServiceOptions } from './access-token-module-options.interface.js';
 
@@ -14,29 +15,41 @@ import type { AccessTokenHttpServiceOptions } from './access-token-module-option
 export function httpServiceProviders(clients: readonly AccessTokenHttpServiceOptions[]): FactoryProvider[] {
   return clients.map((settings) => ({
     provide: getHttpServiceToken(settings.name),
-    useFactory: (manager: AccessTokenManager | undefined) => createHttpService(manager, settings),
+    useFactory: (manager: AccessTokenManager | undefined) => httpServiceOf(manager, settings),
     // Optional, so that a missing manager gets an error saying what to do instead of Nest's "can't resolve".
     inject: [{ token: AccessTokenManager, optional: true }],
   }));
 }
 
-function createHttpService(
+function httpServiceOf(
   manager: AccessTokenManager | undefined,
-  { name, ...axiosSettings }: AccessTokenHttpServiceOptions,
+  settings: AccessTokenHttpServiceOptions,
 ): HttpService {
   if (manager === undefined) {
     throw new AccessTokenError(
       AccessTokenErrorCode.ConfigInvalid,
-      `AccessTokenModule.forFeature(['${name}']) cannot see the AccessTokenManager: register ` +
+      `AccessTokenModule.forFeature(['${settings.name}']) cannot see the AccessTokenManager: register ` +
         'AccessTokenModule.forRoot() or forRootAsync() with isGlobal: true',
-      name,
+      settings.name,
     );
   }
-  const { baseURL } = manager.getClient(name); // ERR_CLIENT_NOT_FOUND naming it
+  return createHttpService(manager, manager.getClient(settings.name), settings); // ERR_CLIENT_NOT_FOUND naming it
+}
+
+/**
+ * The authorizing `HttpService` of `client`: an axios instance of its own on the client's `baseURL`, its token
+ * attached. @throws AccessTokenError `ERR_CONFIG_INVALID` for a client without a `baseURL`, or another one given
+ */
+export function createHttpService(
+  manager: AccessTokenManager,
+  client: AccessTokenClient,
+  { name, ...axiosSettings }: AccessTokenHttpServiceOptions,
+): HttpService {
+  const { baseURL } = client;
   if (baseURL === undefined) {
     throw new AccessTokenError(
       AccessTokenErrorCode.ConfigInvalid,
-      `Client '${name}' has an injectable HttpService (AccessTokenModule.forFeature) but no baseURL: set its baseURL`,
+      `Client '${name}' has an injectable HttpService but no baseURL: set its baseURL`,
       name,
     );
   }
