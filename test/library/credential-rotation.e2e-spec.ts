@@ -229,6 +229,32 @@ describe('credentials that change while the service runs', () => {
     expect(tokens.getStatus()[0]).toMatchObject({ valid: true, failures: 0 });
   });
 
+  it('a tenant registered at runtime with a secret file: its rotated secret is used for its next token', async () => {
+    const clientId = 'orders-caller-tenant';
+    registry.set(clientId, { clientId, clientSecret: OLD_SECRET, scope: SCOPE });
+    const secrets = await volume({ 'client-secret': `${OLD_SECRET}\n` });
+    const { tokens } = managerFromEnv({
+      ACCESS_TOKEN_ORDERS_CLIENT_ID: 'orders-caller-static',
+      ACCESS_TOKEN_ORDERS_CLIENT_SECRET: OLD_SECRET,
+    });
+    tokens.registerClient('tenant-7', {
+      tokenEndpoint: tokenServer.tokenEndpoint,
+      clientId,
+      clientSecretFile: secrets.path('client-secret'),
+      scope: SCOPE,
+    });
+    expect(decodeJwt((await tokens.getAccessToken('tenant-7')).value)).toMatchObject({ client_id: clientId });
+
+    registry.set(clientId, { clientId, clientSecret: NEW_SECRET, scope: SCOPE });
+    await secrets.update({ 'client-secret': `${NEW_SECRET}\n` });
+    const requestsBefore = tokenServer.tokenRequests();
+    const refusedBefore = tokenServer.refusedTokenRequests();
+    const renewed = await tokens.getAccessToken('tenant-7', { forceRenewal: true });
+    expect(decodeJwt(renewed.value)).toMatchObject({ client_id: clientId });
+    expect(tokenServer.tokenRequests() - requestsBefore).toBe(1);
+    expect(tokenServer.refusedTokenRequests() - refusedBefore).toBe(0);
+  });
+
   it('a rotated DPoP key: the next token is bound to it and the API gets proofs of it', async () => {
     const clientId = 'orders-caller-dpop-rotating';
     registry.set(clientId, { clientId, clientSecret: OLD_SECRET, scope: SCOPE, dpopBoundAccessTokens: true });
