@@ -95,6 +95,18 @@ export interface ClientCredentialsClientOptions {
   dpop?: boolean;
   /** The DPoP key, as PEM or a private JWK. Default: an ES256 key pair generated at start-up. */
   dpopPrivateKey?: PrivateKeyInput;
+  /**
+   * Forward proxy of this client's token, discovery and API requests, `http://[user:password@]host:port` (https
+   * requests tunnel through it with CONNECT). Over the module's {@link AccessTokenOptions.proxyUrl} and
+   * `HTTPS_PROXY`/`HTTP_PROXY`; hosts in `NO_PROXY` are still reached directly. Its credentials are never logged.
+   */
+  proxyUrl?: string;
+  /**
+   * A `fetch` of your own for the token and discovery requests (an instrumented one, a test double...). It is called
+   * as oauth4webapi calls fetch, with `redirect: 'manual'`; when the client has TLS settings or a proxy applies, the
+   * init also carries the undici `dispatcher` that holds them, which undici's `fetch` (and Node's) honour.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /**
@@ -148,4 +160,9 @@ export interface AccessTokenOptions {
    * buffer), also while renewal fails; past that, calls fail fast. 0..3600, default 5.
    */
   expirySafetyMarginSeconds?: number;
+  /**
+   * Forward proxy of every client without a `proxyUrl` of its own, over `HTTPS_PROXY`/`HTTP_PROXY`; hosts in
+   * `NO_PROXY` are reached directly. Default: those variables of the process environment.
+   */
+  proxyUrl?: string;
 }

@@ -1,7 +1,8 @@
 import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
 import type { ResolvedClientAuthentication } from './client-authentication.validation.js';
-import type { ClientAuthMethod } from './client-options.interface.js';
+import type { ClientAuthMethod, ClientCredentialsClientOptions } from './client-options.interface.js';
+import type { ProxyAddress } from './proxy-address.js';
 
 /** A client after validation, with every default filled in. */
 export interface ResolvedClientOptions {
@@ -28,6 +29,10 @@ export interface ResolvedClientOptions {
   readonly tls?: ResolvedClientAuthentication['tls'];
   /** DPoP is on; a given key, or none (one is generated). */
   readonly dpop?: ResolvedClientAuthentication['dpop'];
+  /** The client's forward proxy, else the module's; `HTTPS_PROXY` & co. are read where requests are made. */
+  readonly proxy?: ProxyAddress;
+  /** The user's fetch for the authorization server. */
+  readonly fetch?: ClientCredentialsClientOptions['fetch'];
 }
 
 /** Module options after validation. */
@@ -45,4 +50,6 @@ export interface ResolvedAccessTokenOptions {
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly expirySafetyMarginSeconds: number;
+  /** The module-wide forward proxy (already applied to each client without its own). */
+  readonly proxy?: ProxyAddress;
 }

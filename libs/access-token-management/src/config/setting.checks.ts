@@ -1,5 +1,6 @@
 import { configError } from '../errors.js';
 import type { Setting } from './setting.interface.js';
+import { proxyAddressOf } from './proxy-address.js';
 import { hasFragment, parseHttpUrl } from './url-rules.js';
 
 /** Setting values after their own checks, by option, defaults filled in. */
@@ -51,6 +52,11 @@ function checkSetting(row: Setting, value: unknown, setting: string, clientName?
       return checkForm(row, value, fail);
     case 'aes-keys':
       return decodeAesKeys(value, fail);
+    case 'proxy-url':
+      return proxyAddressOf(value, setting, clientName);
+    case 'function':
+      if (typeof value !== 'function') throw fail('must be a function');
+      return value;
     default:
       // Key material is parsed by its own part; the client names and a live cache object have no value checks.
       return value;

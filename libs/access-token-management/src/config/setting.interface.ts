@@ -11,7 +11,9 @@
  * - `aes-keys`: 32-byte keys, base64; env: comma-separated;
  * - `key`, `pem`: key material (private keys, certificates), checked by the key material part, not here;
  * - `client-names`: the clients' names (the `clients` map; env: a comma-separated list);
- * - `object`: a live object given in code only (a cache).
+ * - `object`: a live object given in code only (a cache);
+ * - `proxy-url`: a forward proxy's http(s) URL, credentials allowed (kept out of logs); no scheme means `http://`;
+ * - `function`: a function given in code only (a `fetch`).
  */
 export type SettingKind =
   | 'text'
@@ -25,7 +27,9 @@ export type SettingKind =
   | 'key'
   | 'pem'
   | 'client-names'
-  | 'object';
+  | 'object'
+  | 'proxy-url'
+  | 'function';
 
 /**
  * One setting: its option, its env variable, what it holds and its default, and the line the README's env table shows

@@ -55,6 +55,8 @@ const CLIENT_OPTIONS: Record<keyof ClientCredentialsClientOptions, true> = {
   tlsCa: true,
   dpop: true,
   dpopPrivateKey: true,
+  proxyUrl: true,
+  fetch: true,
 };
 const MODULE_OPTIONS: Record<keyof AccessTokenOptions, true> = {
   clients: true,
@@ -70,6 +72,7 @@ const MODULE_OPTIONS: Record<keyof AccessTokenOptions, true> = {
   backoffBaseMs: true,
   backoffMaxMs: true,
   expirySafetyMarginSeconds: true,
+  proxyUrl: true,
 };
 
 describe('the settings table', () => {

@@ -2,8 +2,10 @@ import * as oauth from 'oauth4webapi';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import { createClientAuthentication } from './client-authentication.js';
 import { DPoPKey } from './dpop.js';
-import { createMtlsFetch, type OAuthFetch } from './mtls-fetch.js';
+import { ProxyRules } from '../config/proxy-rules.js';
+import { ClientNetwork } from './client-network.js';
 import { limitResponseSize } from './response-size-limit.js';
+import { createServerFetch, type OAuthFetch } from './server-fetch.js';
 
 /**
  * What a client proves itself with: its token endpoint authentication, the fetch that carries its TLS client
@@ -19,6 +21,8 @@ export class ClientMaterial {
    * to a holder of the same key and certificate; undefined for plain bearer tokens.
    */
   readonly binding?: string;
+  /** How its requests reach servers (CAs, certificate, proxy) when Node's defaults will not do; else undefined. */
+  readonly network?: ClientNetwork;
   private authentication?: Promise<oauth.ClientAuth>;
   private fetch?: Promise<OAuthFetch>;
 
@@ -29,6 +33,10 @@ export class ClientMaterial {
       client.tls?.certificateThumbprint ? `x5t:${client.tls.certificateThumbprint}` : undefined,
     ].filter(Boolean);
     if (parts.length > 0) this.binding = parts.join(' ');
+    // HTTPS_PROXY & co. are read here, once per client: its token, discovery and API requests share the decision.
+    const proxies = ProxyRules.of(client.proxy);
+    if (client.tls !== undefined || proxies !== undefined)
+      this.network = new ClientNetwork(client.tls, proxies);
   }
 
   /** The client authentication for the token endpoint (keys imported once). */
@@ -45,12 +53,10 @@ export class ClientMaterial {
 
   /**
    * oauth4webapi request options: the fetch for the authorization server, which reads no answer beyond the size cap
-   * and goes through the client's TLS settings when it has any.
+   * and goes through the client's own fetch, TLS settings and proxy when it has them.
    */
   async requestOptions(): Promise<{ [oauth.customFetch]: OAuthFetch }> {
-    this.fetch ??= (
-      this.client.tls === undefined ? Promise.resolve(nodeFetch) : createMtlsFetch(this.client.tls)
-    ).then((fetch) => limitResponseSize(fetch));
+    this.fetch ??= createServerFetch(this.client, this.network).then((fetch) => limitResponseSize(fetch));
     return { [oauth.customFetch]: await this.fetch };
   }
 
@@ -59,6 +65,3 @@ export class ClientMaterial {
     return this.client.tls?.certificate !== undefined;
   }
 }
-
-/** Node's global fetch, looked up per call as oauth4webapi itself does. */
-const nodeFetch: OAuthFetch = (url, options) => fetch(url, options as RequestInit);
