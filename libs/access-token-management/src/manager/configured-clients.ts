@@ -61,6 +61,7 @@ export class ConfiguredClients {
       allowInsecureHttp: options.allowInsecureHttp,
       dpop: material.dpop,
       tls: options.tls,
+      ...(material.network !== undefined ? { network: material.network } : {}),
     };
   }
 }
