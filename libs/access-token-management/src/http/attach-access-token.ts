@@ -3,7 +3,7 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import { isTransportAllowed } from '../config/url-rules.js';
 import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
-import { clientCertificateAgents } from './client-certificate.js';
+import { ClientAgents } from './client-agents.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';
 
 /** Options of {@link attachAccessToken}. */
@@ -65,7 +65,8 @@ export function attachAccessToken(
     pinnedBase,
     // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes.
     dpop: client.dpop,
-    certificate: clientCertificateAgents(client.tls),
+    // The client's proxy (and NO_PROXY), CAs and certificate: its API requests go the way its token requests go.
+    agents: ClientAgents.of(client),
   };
 
   // Only routes the request through the authorized adapter: what to add is decided there, once the URL is final.

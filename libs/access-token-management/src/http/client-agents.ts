@@ -1,4 +1,7 @@
-import type { Agent } from 'node:http';
+import type { Agent, ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { inspect } from 'node:util';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { ProxyAddress } from '../config/proxy-address.js';
@@ -33,6 +36,11 @@ export class ClientAgents {
     return this.transport.network?.proxies !== undefined;
   }
 
+  /** The client has TLS settings (CAs, a certificate), which only Node agents carry. */
+  get hasTls(): boolean {
+    return this.transport.tls !== undefined;
+  }
+
   /** The proxy requests to `url` go through, if any. */
   proxyFor(url: URL): ProxyAddress | undefined {
     return this.transport.network?.proxyFor(url);
@@ -45,30 +53,68 @@ export class ClientAgents {
 
   /** The agent for a request to `url`; `undefined` means Node's default agent. */
   agentFor(url: URL, presentCertificate: boolean): Agent | undefined {
-    const https = url.protocol === 'https:';
     const proxy = this.proxyFor(url);
-    if (proxy === undefined) {
-      if (!https) return undefined;
-      return presentCertificate ? this.direct?.presenting : this.direct?.anonymous;
-    }
+    if (proxy === undefined) return this.directFor(url, presentCertificate);
+    const https = url.protocol === 'https:';
     const present = https && presentCertificate && this.transport.tls?.certificate !== undefined;
     const key = `${https ? 'https' : 'http'} ${present ? 'cert' : 'anon'} ${proxy.href}`;
     let agent = this.tunnels.get(key);
     if (agent === undefined) {
-      agent = https ? this.tunnel(proxy, present) : new HttpProxyAgent(proxy.href, { keepAlive: true });
+      agent = quiet(
+        https ? this.tunnel(proxy, present) : new HttpProxyAgent(proxy.href, { keepAlive: true }),
+        proxy,
+      );
       this.tunnels.set(key, agent);
       this.own.add(agent);
     }
     return agent;
   }
 
+  /** The agent for `url` without a proxy (a request whose `proxy` its caller set): the client's CAs and certificate. */
+  directFor(url: URL, presentCertificate: boolean): Agent | undefined {
+    if (url.protocol !== 'https:') return undefined;
+    return presentCertificate ? this.direct?.presenting : this.direct?.anonymous;
+  }
+
   /** CONNECT through the proxy, then TLS to the server with the client's CAs (and certificate). */
   private tunnel(proxy: ProxyAddress, present: boolean): Agent {
     const tls = this.transport.tls;
-    return new HttpsProxyAgent(proxy.href, {
-      keepAlive: true,
+    return new TunnelAgent(proxy, {
       ...(tls?.ca !== undefined ? { ca: tls.ca } : {}),
       ...(present ? { cert: tls?.certificate, key: tls?.key } : {}),
     });
   }
+}
+
+/**
+ * https-proxy-agent's constructor options are those of the connection to the proxy; the TLS options of the server
+ * behind it come with each request. This agent adds the client's (CAs, certificate) to every tunnelled connection.
+ */
+type ConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
+
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: ProxyAddress,
+    private readonly serverTls: ConnectionOptions,
+  ) {
+    // The CAs also serve an https proxy's own certificate; never the client certificate, which is the server's.
+    super(proxy.href, { keepAlive: true, ...(serverTls.ca !== undefined ? { ca: serverTls.ca } : {}) });
+  }
+
+  override connect(request: ClientRequest, options: ConnectOptions): Promise<Socket> {
+    return super.connect(request, { ...options, ...this.serverTls } as ConnectOptions);
+  }
+}
+
+/**
+ * A proxy agent keeps the proxy URL, password included, in its fields; axios errors and configs hold the agent, and a
+ * logged error would show it. Inspected or serialised, the agent shows only the proxy's origin.
+ */
+function quiet(agent: Agent, proxy: ProxyAddress): Agent {
+  const shown = `ProxyAgent(${proxy.origin})`;
+  Object.defineProperties(agent, {
+    [inspect.custom]: { value: () => shown },
+    toJSON: { value: () => shown },
+  });
+  return agent;
 }
