@@ -139,7 +139,7 @@ describe('API requests through a forward proxy', () => {
   });
 
   it('NO_PROXY as curl reads it (a CIDR block): the API and token requests go direct', async () => {
-    // axios' own environment handling does not read CIDR blocks: it would send these requests to HTTP_PROXY.
+    // The client's rule decides, not the installed axios' own (older ones of the peer range read no CIDR blocks).
     process.env.HTTP_PROXY = proxy.url;
     process.env.NO_PROXY = '127.0.0.0/8';
     const before = api.requests.length;
