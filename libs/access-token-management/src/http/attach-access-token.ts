@@ -1,9 +1,8 @@
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
-import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
-import { isTransportAllowed } from '../config/url-rules.js';
 import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
 import { ClientAgents } from './client-agents.js';
+import { pinnedOriginOf } from './pinned-origin.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';
 
 /** Options of {@link attachAccessToken}. */
@@ -40,24 +39,13 @@ export function attachAccessToken(
   options: AttachAccessTokenOptions = {},
 ): () => void {
   const client = tokens.clientTransport(clientName);
-  const origin = options.origin ?? client.baseURL ?? instance.defaults.baseURL;
-  if (origin === undefined) {
-    throw new AccessTokenError(
-      AccessTokenErrorCode.ConfigInvalid,
-      `attachAccessToken for client '${clientName}' needs an origin: set the client's baseURL or pass { origin }`,
-      clientName,
-    );
-  }
-  const pinnedBase = new URL(origin);
-  if (!isTransportAllowed(pinnedBase, client.allowInsecureHttp)) {
-    // The same https rule as the client's baseURL: a token must not cross a network in clear text.
-    throw new AccessTokenError(
-      AccessTokenErrorCode.ConfigInvalid,
-      `attachAccessToken for client '${clientName}': ${pinnedBase.origin} must use https (plain http is allowed only ` +
-        'for loopback hosts, or with allowInsecureHttp)',
-      clientName,
-    );
-  }
+  const pinnedBase = pinnedOriginOf(
+    'attachAccessToken',
+    client,
+    clientName,
+    options.origin,
+    instance.defaults.baseURL,
+  );
   const context: AuthorizedAdapterContext = {
     tokens,
     clientName,

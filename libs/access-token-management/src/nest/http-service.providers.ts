@@ -24,15 +24,8 @@ function createHttpService(
   manager: AccessTokenManager | undefined,
   { name, ...axiosSettings }: AccessTokenHttpServiceOptions,
 ): HttpService {
-  if (manager === undefined) {
-    throw new AccessTokenError(
-      AccessTokenErrorCode.ConfigInvalid,
-      `AccessTokenModule.forFeature(['${name}']) cannot see the AccessTokenManager: register ` +
-        'AccessTokenModule.forRoot() or forRootAsync() with isGlobal: true',
-      name,
-    );
-  }
-  const { baseURL } = manager.getClient(name); // ERR_CLIENT_NOT_FOUND naming it
+  const tokens = visibleManager(manager, name);
+  const { baseURL } = tokens.getClient(name); // ERR_CLIENT_NOT_FOUND naming it
   if (baseURL === undefined) {
     throw new AccessTokenError(
       AccessTokenErrorCode.ConfigInvalid,
@@ -50,8 +43,21 @@ function createHttpService(
     );
   }
   const instance = axios.create({ ...axiosSettings, baseURL });
-  attachAccessToken(instance, manager, name);
+  attachAccessToken(instance, tokens, name);
   return new HttpService(instance);
+}
+
+/** The manager `forFeature` needs, or the error saying what to do instead of Nest's "can't resolve". */
+export function visibleManager(manager: AccessTokenManager | undefined, name: string): AccessTokenManager {
+  if (manager === undefined) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.ConfigInvalid,
+      `AccessTokenModule.forFeature(['${name}']) cannot see the AccessTokenManager: register ` +
+        'AccessTokenModule.forRoot() or forRootAsync() with isGlobal: true',
+      name,
+    );
+  }
+  return manager;
 }
 
 function sameUrl(given: string, configured: string): boolean {
