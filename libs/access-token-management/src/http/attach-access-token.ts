@@ -3,7 +3,7 @@ import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
 import { ClientAgents } from './client-agents.js';
 import { pinnedOriginOf } from './pinned-origin.js';
-import { redactAxiosError, redactAxiosResponse } from './redact.js';
+import { redactAxiosError } from './redact.js';
 
 /** Options of {@link attachAccessToken}. */
 export interface AttachAccessTokenOptions {
@@ -58,13 +58,20 @@ export function attachAccessToken(
   };
 
   // Only routes the request through the authorized adapter: what to add is decided there, once the URL is final.
-  const requestId = instance.interceptors.request.use((config: InternalAxiosRequestConfig) => {
-    if (!routesThrough(config.adapter, context)) {
-      config.adapter = authorizedAdapter(context, config.adapter ?? instance.defaults.adapter);
-    }
-    return config;
-  });
-  const responseId = instance.interceptors.response.use(redactAxiosResponse, (error: AxiosError) => {
+  // Synchronous: axios then runs the request interceptors without a promise hop each (when all of them are).
+  const requestId = instance.interceptors.request.use(
+    (config: InternalAxiosRequestConfig) => {
+      if (!routesThrough(config.adapter, context)) {
+        config.adapter = authorizedAdapter(context, config.adapter ?? instance.defaults.adapter);
+      }
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  // Errors only: a success was redacted by the authorized adapter already (requests elsewhere carry no credentials),
+  // and a success handler would cost every call a second redaction.
+  const responseId = instance.interceptors.response.use(undefined, (error: AxiosError) => {
     throw redactAxiosError(error);
   });
 

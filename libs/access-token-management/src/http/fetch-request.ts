@@ -66,8 +66,9 @@ export function demandsFetchDPoPNonce(response: Response): boolean {
  * sent: the caller gets the 3xx).
  */
 export function redirectedFetchRequest(request: FetchRequest, response: Response): FetchRequest | undefined {
+  if (!REDIRECT_STATUSES.has(response.status)) return undefined;
   const location = response.headers.get('location');
-  if (!REDIRECT_STATUSES.has(response.status) || location === null) return undefined;
+  if (location === null) return undefined;
   const target = URL.parse(location, request.url.href);
   if (target === null || (target.protocol !== 'http:' && target.protocol !== 'https:')) return undefined;
   const method = (request.init.method ?? 'GET').toUpperCase();
