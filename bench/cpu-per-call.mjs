@@ -64,7 +64,8 @@ if (process.argv[2] === '--serve') {
       if (round > 0) best[kind] = Math.min(best[kind], (used.user + used.system) / calls);
     }
   }
-  for (const kind of only) console.log(`${kind.padEnd(10)} ${best[kind].toFixed(1)} µs CPU per call (min of ${rounds})`);
+  for (const kind of only)
+    console.log(`${kind.padEnd(10)} ${best[kind].toFixed(1)} µs CPU per call (min of ${rounds})`);
   for (const kind of only) await clients[kind].close();
   child.kill();
 }
