@@ -7,15 +7,15 @@ export const CLIENT_NETWORK_SETTINGS: readonly Setting[] = [
     scope: 'client',
     env: 'PROXY_URL',
     kind: 'proxy-url',
-    readmeDefault: '`ACCESS_TOKEN_PROXY_URL`',
-    doc: 'Forward proxy (`http://[user:password@]host:port`) of this client\'s token, discovery and API requests, over `HTTPS_PROXY`/`HTTP_PROXY`; `NO_PROXY` still applies (see "Proxies").',
+    readmeDefault: "the module's",
+    doc: 'Forward proxy `http://[user:pass@]host:port` of token, discovery and API requests, over `HTTPS_PROXY`/`HTTP_PROXY`; `NO_PROXY` applies (see "Proxies and the fetch client").',
   },
   {
     option: 'fetch',
     scope: 'client',
     kind: 'function',
     readmeDefault: "Node's `fetch`",
-    doc: 'A `fetch` of your own (instrumented, ...) for the token and discovery requests (see "Proxies").',
+    doc: 'A `fetch` of your own (instrumented, ...) for the token and discovery requests (see "Proxies and the fetch client").',
   },
 ];
 
@@ -26,7 +26,7 @@ export const MODULE_NETWORK_SETTINGS: readonly Setting[] = [
     scope: 'module',
     env: 'PROXY_URL',
     kind: 'proxy-url',
-    readmeDefault: '`HTTPS_PROXY` / `HTTP_PROXY`',
+    readmeDefault: '`HTTPS_PROXY` & co.',
     doc: 'Forward proxy of every client without its own `_PROXY_URL`. Credentials in it are never logged.',
   },
 ];
