@@ -17,6 +17,11 @@ export const CLIENTS = {
     tokens: true,
     what: 'the same library without Nest: `attachAccessToken` on a plain axios instance',
   },
+  oursfetch: {
+    label: 'OURS (fetch)',
+    tokens: true,
+    what: 'the same library as a fetch: `createAuthorizedFetch` (compare with FETCH)',
+  },
   limit: { label: 'LIMIT', tokens: false, what: 'axios with a fixed Authorization header' },
   fetch: { label: 'FETCH', tokens: false, what: 'plain fetch with a fixed Authorization header' },
   nestlimit: {
@@ -117,6 +122,25 @@ async function oursAxios(config) {
     },
     // close() since the redesign; onModuleDestroy() in older builds (--lib=<commit>).
     close: async () => (manager.close ? manager.close() : manager.onModuleDestroy?.()),
+  };
+}
+
+async function oursFetch(config) {
+  const lib = await import(LIB_URL.href);
+  const manager = new lib.AccessTokenManager(lib.accessTokenOptionsFromEnv(oursEnv(config)));
+  const authorizedFetch = lib.createAuthorizedFetch(manager, 'bench');
+  const url = `${config.apiBase}/orders`;
+  return {
+    manager,
+    async call() {
+      const response = await authorizedFetch(url);
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new Error(`HTTP ${response.status}`);
+      }
+      await response.json();
+    },
+    close: () => manager.close(),
   };
 }
 
@@ -244,6 +268,7 @@ async function badgateway({ apiBase, tokenEndpoint, clientId, secret, scope }) {
 const FACTORIES = {
   ours,
   oursaxios: oursAxios,
+  oursfetch: oursFetch,
   limit,
   nestlimit: nestLimit,
   fetch: plainFetch,

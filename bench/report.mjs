@@ -3,7 +3,17 @@ import { CLIENTS } from './clients.mjs';
 import { DASH, table } from './markdown.mjs';
 import { SCENARIOS } from './scenarios/index.mjs';
 
-const COLUMNS = ['ours', 'oursaxios', 'limit', 'nestlimit', 'fetch', 'handrolled', 'badgateway', 'openid'];
+const COLUMNS = [
+  'ours',
+  'oursaxios',
+  'oursfetch',
+  'limit',
+  'nestlimit',
+  'fetch',
+  'handrolled',
+  'badgateway',
+  'openid',
+];
 
 /** The scenarios that ran, in report order, each with its result and its report parts. */
 function ran(results) {

@@ -20,6 +20,11 @@ export type { AccessTokenStatus } from './manager/token-status.interface.js';
 export type { TokenLogger } from './token-logger.js';
 export { attachAccessToken, type AttachAccessTokenOptions } from './http/attach-access-token.js';
 export { redactAxiosError } from './http/redact.js';
+export {
+  createAuthorizedFetch,
+  type AuthorizedFetchOptions,
+  type FetchFunction,
+} from './http/authorized-fetch.js';
 export { AccessTokenModule } from './nest/access-token.module.js';
 export type {
   AccessTokenHttpServiceOptions,
@@ -27,9 +32,9 @@ export type {
   AccessTokenModuleOptions,
   AccessTokenOptionsFactory,
 } from './nest/access-token-module-options.interface.js';
-export { InjectHttpService } from './nest/access-token.decorators.js';
+export { InjectAuthorizedFetch, InjectHttpService } from './nest/access-token.decorators.js';
 export { AccessTokenHttpServices } from './nest/access-token-http-services.js';
-export { getHttpServiceToken } from './nest/access-token.constants.js';
+export { getAuthorizedFetchToken, getHttpServiceToken } from './nest/access-token.constants.js';
 export {
   AccessTokenHealthIndicator,
   type AccessTokenHealthResult,

@@ -124,6 +124,18 @@ export interface ClientCredentialsClientOptions {
   clientAssertion?: () => string | Promise<string>;
   /** A file holding the platform's client assertion, read for every token request (see {@link clientAssertion}). */
   clientAssertionFile?: string;
+  /**
+   * Forward proxy of this client's token, discovery and API requests, `http://[user:password@]host:port` (https
+   * requests tunnel through it with CONNECT). Over the module's {@link AccessTokenOptions.proxyUrl} and
+   * `HTTPS_PROXY`/`HTTP_PROXY`; hosts in `NO_PROXY` are still reached directly. Its credentials are never logged.
+   */
+  proxyUrl?: string;
+  /**
+   * A `fetch` of your own for the token and discovery requests (an instrumented one, a test double...). It is called
+   * as oauth4webapi calls fetch, with `redirect: 'manual'`; when the client has TLS settings or a proxy applies, the
+   * init also carries the undici `dispatcher` that holds them, which undici's `fetch` (and Node's) honour.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /**
@@ -197,4 +209,9 @@ export interface AccessTokenOptions {
   maxCachedTokens?: number;
   /** Looks up clients not configured here on their first use (a tenant per customer). See {@link ClientResolver}. */
   clientResolver?: ClientResolver;
+  /**
+   * Forward proxy of every client without a `proxyUrl` of its own, over `HTTPS_PROXY`/`HTTP_PROXY`; hosts in
+   * `NO_PROXY` are reached directly. Default: those variables of the process environment.
+   */
+  proxyUrl?: string;
 }

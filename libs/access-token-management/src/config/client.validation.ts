@@ -8,6 +8,17 @@ import { normalizeScope } from './scope-rules.js';
 import { checkSettings, type CheckedValues } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
 import { contentOf, recallClient, rememberClient } from './validation-memo.js';
+import type { ProxyAddress } from './proxy-address.js';
+
+/** The network settings a client has, absent ones left out. */
+function networkOf(
+  values: Readonly<Record<string, unknown>>,
+): Pick<ResolvedClientOptions, 'proxy' | 'fetch'> {
+  return {
+    ...(values.proxyUrl !== undefined ? { proxy: values.proxyUrl as ProxyAddress } : {}),
+    ...(values.fetch !== undefined ? { fetch: values.fetch as ResolvedClientOptions['fetch'] } : {}),
+  };
+}
 
 const CHECKED_FIRST = CLIENT_SETTINGS.filter((row) => row.checkedFirst === true);
 const CHECKED_THEN = CLIENT_SETTINGS.filter((row) => row.checkedFirst !== true);
@@ -51,6 +62,7 @@ export function validateClient(
     baseURL: values.baseURL as string | undefined,
     requestTimeoutMs: values.requestTimeoutMs as number,
     allowInsecureHttp: values.allowInsecureHttp as boolean,
+    ...networkOf(values),
   };
   rememberClient(client, name, content, resolved);
   return resolved;

@@ -3,6 +3,7 @@ import type { AccessTokenOptions, ClientCredentialsClientOptions } from './clien
 import { validateClient } from './client.validation.js';
 import { checkModuleRules } from './cross-field.rules.js';
 import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
+import type { ProxyAddress } from './proxy-address.js';
 import { checkSettings } from './setting.checks.js';
 import { MODULE_SETTINGS } from './settings.table.js';
 import { contentOf, isResolvedOptions, recallOptions, rememberOptions } from './validation-memo.js';
@@ -86,8 +87,9 @@ export function validateAccessTokenOptions(
   const moduleName = (field: string) => nameOf(field);
   const values = checkSettings(MODULE_SETTINGS, options, moduleName);
   checkModuleRules(options, values, moduleName);
+  const proxy = values.proxyUrl as ProxyAddress | undefined;
   const resolved: ResolvedAccessTokenOptions = {
-    clients,
+    clients: proxy === undefined ? clients : withModuleProxy(clients, proxy),
     refreshBeforeExpirySeconds: values.refreshBeforeExpirySeconds as number,
     defaultLifetimeSeconds: values.defaultLifetimeSeconds as number,
     cacheKeyPrefix: values.cacheKeyPrefix as string,
@@ -101,7 +103,16 @@ export function validateAccessTokenOptions(
     expirySafetyMarginSeconds: values.expirySafetyMarginSeconds as number,
     maxCachedTokens: values.maxCachedTokens as number,
     clientResolver: values.clientResolver as AccessTokenOptions['clientResolver'],
+    ...(proxy !== undefined ? { proxy } : {}),
   };
   rememberOptions(options, content, resolved);
   return resolved;
+}
+
+/** The module's proxy for each client that has none of its own. */
+function withModuleProxy(
+  clients: ReadonlyMap<string, ResolvedClientOptions>,
+  proxy: ProxyAddress,
+): Map<string, ResolvedClientOptions> {
+  return new Map([...clients].map(([name, client]) => [name, client.proxy ? client : { ...client, proxy }]));
 }

@@ -1,8 +1,13 @@
 import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
 import type { ResolvedClientAuthentication } from './client-authentication.validation.js';
-import type { ClientAuthMethod, ClientResolver } from './client-options.interface.js';
+import type {
+  ClientAuthMethod,
+  ClientCredentialsClientOptions,
+  ClientResolver,
+} from './client-options.interface.js';
 import type { CredentialSource } from './credential-files.js';
+import type { ProxyAddress } from './proxy-address.js';
 
 /** A client after validation, with every default filled in. */
 export interface ResolvedClientOptions {
@@ -34,6 +39,10 @@ export interface ResolvedClientOptions {
   readonly clientAssertion?: ResolvedClientAuthentication['clientAssertion'];
   /** The credential files (live: re-read when they change) and how their contents become the authentication. */
   readonly credentials?: CredentialSource;
+  /** The client's forward proxy, else the module's; `HTTPS_PROXY` & co. are read where requests are made. */
+  readonly proxy?: ProxyAddress;
+  /** The user's fetch for the authorization server. */
+  readonly fetch?: ClientCredentialsClientOptions['fetch'];
 }
 
 /** Module options after validation. */
@@ -53,4 +62,6 @@ export interface ResolvedAccessTokenOptions {
   readonly expirySafetyMarginSeconds: number;
   readonly maxCachedTokens: number;
   readonly clientResolver?: ClientResolver;
+  /** The module-wide forward proxy (already applied to each client without its own). */
+  readonly proxy?: ProxyAddress;
 }

@@ -1,5 +1,6 @@
 import { configError } from '../errors.js';
 import type { Setting } from './setting.interface.js';
+import { proxyAddressOf } from './proxy-address.js';
 import { hasFragment, parseHttpUrl } from './url-rules.js';
 
 /** Setting values after their own checks, by option, defaults filled in. */
@@ -54,6 +55,8 @@ function checkSetting(row: Setting, value: unknown, setting: string, clientName?
     case 'assertion':
       if (typeof value !== 'function') throw fail('must be a function returning the assertion (a JWT)');
       return value;
+    case 'proxy-url':
+      return proxyAddressOf(value, setting, clientName);
     case 'function':
       if (typeof value !== 'function') throw fail('must be a function');
       return value;

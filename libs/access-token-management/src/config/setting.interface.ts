@@ -13,7 +13,8 @@
  * - `assertion`: a client assertion from the platform, read for each token request: a function in code, a file in env;
  * - `client-names`: the clients' names (the `clients` map; env: a comma-separated list);
  * - `object`: a live object given in code only (a cache);
- * - `function`: a function given in code only (a client resolver).
+ * - `proxy-url`: a forward proxy's http(s) URL, credentials allowed (kept out of logs); no scheme means `http://`;
+ * - `function`: a function given in code only (a client resolver, a `fetch`).
  */
 export type SettingKind =
   | 'text'
@@ -29,6 +30,7 @@ export type SettingKind =
   | 'assertion'
   | 'client-names'
   | 'object'
+  | 'proxy-url'
   | 'function';
 
 /**

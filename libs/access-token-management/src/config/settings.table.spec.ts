@@ -64,6 +64,8 @@ const CLIENT_OPTIONS: Record<keyof ClientCredentialsClientOptions, true> = {
   dpopPrivateKeyFile: true,
   clientAssertion: true,
   clientAssertionFile: true,
+  proxyUrl: true,
+  fetch: true,
 };
 const MODULE_OPTIONS: Record<keyof AccessTokenOptions, true> = {
   clients: true,
@@ -81,6 +83,7 @@ const MODULE_OPTIONS: Record<keyof AccessTokenOptions, true> = {
   expirySafetyMarginSeconds: true,
   maxCachedTokens: true,
   clientResolver: true,
+  proxyUrl: true,
 };
 
 describe('the settings table', () => {

@@ -1,10 +1,9 @@
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
-import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
-import { isTransportAllowed } from '../config/url-rules.js';
 import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
-import { currentClientCertificateAgents } from './client-certificate.js';
-import { redactAxiosError, redactAxiosResponse } from './redact.js';
+import { ClientAgents } from './client-agents.js';
+import { pinnedOriginOf } from './pinned-origin.js';
+import { redactAxiosError } from './redact.js';
 
 /** Options of {@link attachAccessToken}. */
 export interface AttachAccessTokenOptions {
@@ -40,24 +39,13 @@ export function attachAccessToken(
   options: AttachAccessTokenOptions = {},
 ): () => void {
   const client = tokens.clientTransport(clientName);
-  const origin = options.origin ?? client.baseURL ?? instance.defaults.baseURL;
-  if (origin === undefined) {
-    throw new AccessTokenError(
-      AccessTokenErrorCode.ConfigInvalid,
-      `attachAccessToken for client '${clientName}' needs an origin: set the client's baseURL or pass { origin }`,
-      clientName,
-    );
-  }
-  const pinnedBase = new URL(origin);
-  if (!isTransportAllowed(pinnedBase, client.allowInsecureHttp)) {
-    // The same https rule as the client's baseURL: a token must not cross a network in clear text.
-    throw new AccessTokenError(
-      AccessTokenErrorCode.ConfigInvalid,
-      `attachAccessToken for client '${clientName}': ${pinnedBase.origin} must use https (plain http is allowed only ` +
-        'for loopback hosts, or with allowInsecureHttp)',
-      clientName,
-    );
-  }
+  const pinnedBase = pinnedOriginOf(
+    'attachAccessToken',
+    client,
+    clientName,
+    options.origin,
+    instance.defaults.baseURL,
+  );
   const context: AuthorizedAdapterContext = {
     tokens,
     clientName,
@@ -69,17 +57,25 @@ export function attachAccessToken(
     get dpop() {
       return client.dpop;
     },
-    certificate: currentClientCertificateAgents(() => client.tls),
+    // The client's proxy (and NO_PROXY), CAs and certificate: its API requests go the way its token requests go.
+    agents: ClientAgents.of(client),
   };
 
   // Only routes the request through the authorized adapter: what to add is decided there, once the URL is final.
-  const requestId = instance.interceptors.request.use((config: InternalAxiosRequestConfig) => {
-    if (!routesThrough(config.adapter, context)) {
-      config.adapter = authorizedAdapter(context, config.adapter ?? instance.defaults.adapter);
-    }
-    return config;
-  });
-  const responseId = instance.interceptors.response.use(redactAxiosResponse, (error: AxiosError) => {
+  // Synchronous: axios then runs the request interceptors without a promise hop each (when all of them are).
+  const requestId = instance.interceptors.request.use(
+    (config: InternalAxiosRequestConfig) => {
+      if (!routesThrough(config.adapter, context)) {
+        config.adapter = authorizedAdapter(context, config.adapter ?? instance.defaults.adapter);
+      }
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  // Errors only: a success was redacted by the authorized adapter already (requests elsewhere carry no credentials),
+  // and a success handler would cost every call a second redaction.
+  const responseId = instance.interceptors.response.use(undefined, (error: AxiosError) => {
     throw redactAxiosError(error);
   });
 

@@ -8,11 +8,11 @@ import {
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { DPoPProofSigner, TokenSource } from '../manager/token-source.interface.js';
 import { adapterOf, resolveAdapter } from './axios-adapter.js';
-import type { ClientCertificateAgents } from './client-certificate.js';
+import type { ClientAgents } from './client-agents.js';
 import { addDPoPProof, demandsDPoPNonce, rememberDPoPNonce } from './dpop-proof.js';
 import { sendWithoutCredentialsOnRedirect } from './fetch-redirects.js';
 import { headerValue } from './header-value.js';
-import { keepCredentialsOffRedirects } from './http-redirects.js';
+import { keepCredentialsOffRedirects, routeWithoutCredentials } from './http-redirects.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';
 import { isReplayableBody } from './replayable-body.js';
 import { requestOrigin } from './request-url.js';
@@ -27,7 +27,8 @@ export interface AuthorizedAdapterContext {
   /** The client's `baseURL` when attached: a client registered again under its name with another one gets nothing. */
   clientBaseURL: string | undefined;
   dpop: DPoPProofSigner | undefined;
-  certificate: ClientCertificateAgents | undefined;
+  /** The client's agents (proxy, CAs, certificate) for axios' http adapter; `undefined` when Node's defaults do. */
+  agents: ClientAgents | undefined;
 }
 
 type AdapterSetting = AxiosRequestConfig['adapter'];
@@ -65,7 +66,7 @@ async function dispatch(
   inner: AdapterSetting,
 ): Promise<AxiosResponse> {
   const { tokens, clientName, tokenOptions, pinnedBase, dpop } = context;
-  if (requestOrigin(config, pinnedBase) !== pinnedBase.origin) return adapterOf(inner, config)(config);
+  if (requestOrigin(config, pinnedBase) !== pinnedBase.origin) return sendElsewhere(context, config, inner);
 
   const send = credentialTransport(context, config, innermost(inner));
   let token = await tokens.getAccessToken(clientName, tokenOptions);
@@ -112,6 +113,18 @@ function checkSameClient(context: AuthorizedAdapterContext): void {
   );
 }
 
+/** A request to another origin: no credentials, but the client's route (its proxy, its CAs) all the same. */
+function sendElsewhere(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  inner: AdapterSetting,
+): Promise<AxiosResponse> {
+  if (context.agents === undefined) return adapterOf(inner, config)(config);
+  const { kind, send } = resolveAdapter(inner, config);
+  if (kind === 'http') routeWithoutCredentials(config, context.pinnedBase, context.agents);
+  return send(config);
+}
+
 /** The adapter setting under any authorized adapters of other attachments (whose origins are not this one). */
 function innermost(inner: AdapterSetting): AdapterSetting {
   let setting = inner;
@@ -136,10 +149,10 @@ function credentialTransport(
 ): AxiosAdapter {
   const { kind, send } = resolveAdapter(inner, config);
   if (kind === 'http') {
-    keepCredentialsOffRedirects(config, context.pinnedBase, context.certificate);
+    keepCredentialsOffRedirects(config, context.pinnedBase, context.agents);
     return send;
   }
-  if (kind === 'fetch' && context.certificate === undefined) {
+  if (kind === 'fetch' && context.agents?.hasTls !== true) {
     return (request) => sendWithoutCredentialsOnRedirect(request, send, context.pinnedBase);
   }
   throw new AccessTokenError(

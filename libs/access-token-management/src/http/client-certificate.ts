@@ -1,3 +1,4 @@
+import type { Agent as NodeAgent } from 'node:http';
 import { Agent } from 'node:https';
 import type { ResolvedTlsOptions } from '../config/key-material.js';
 
@@ -28,38 +29,8 @@ export function clientCertificateAgents(
   };
 }
 
-/**
- * Agents that follow the client's TLS material as it is now: when a rotated certificate replaces it, new agents are
- * made, so new API connections present the new certificate, and the old agents' idle connections are closed.
- * `undefined` for a client without TLS settings (they do not come or go at run time).
- */
-export function currentClientCertificateAgents(
-  current: () => ResolvedTlsOptions | undefined,
-): ClientCertificateAgents | undefined {
-  let tls = current();
-  let agents = clientCertificateAgents(tls);
-  if (agents === undefined) return undefined;
-  const now = (): ClientCertificateAgents => {
-    const latest = current();
-    if (latest !== undefined && latest !== tls) {
-      for (const agent of new Set([agents?.presenting, agents?.anonymous])) closeIdle(agent);
-      tls = latest;
-      agents = clientCertificateAgents(latest);
-    }
-    return agents as ClientCertificateAgents;
-  };
-  return {
-    get presenting() {
-      return now().presenting;
-    },
-    get anonymous() {
-      return now().anonymous;
-    },
-  };
-}
-
 /** Closes an agent's idle keep-alive sockets; requests still running on it finish as they are. */
-function closeIdle(agent: Agent | undefined): void {
+export function closeIdle(agent: NodeAgent | undefined): void {
   for (const sockets of Object.values(agent?.freeSockets ?? {})) {
     for (const socket of sockets ?? []) socket.destroy();
   }

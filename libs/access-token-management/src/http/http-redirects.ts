@@ -1,5 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import type { ClientCertificateAgents } from './client-certificate.js';
+import type { ClientAgents } from './client-agents.js';
+import { useClientAgents } from './client-routes.js';
+import { requestUrl } from './request-url.js';
 
 type RedirectOptions = Record<string, unknown>;
 /** The hook of any axios of the peer range: older ones pass (options, responseDetails), later ones add requestDetails. */
@@ -10,22 +12,42 @@ const ownHooks = new WeakMap<BeforeRedirect, BeforeRedirect | undefined>();
 
 /**
  * For axios' http adapter, whose redirects follow-redirects follows: every hop after the first loses `Authorization`
- * and `DPoP` (follow-redirects only drops them across origins, and keeps them for subdomains), and the client's https
- * agent — its certificate — is used only on hops to the client's origin, since follow-redirects reuses the request's
- * agent on every hop. An agent the caller set on the request is the caller's and stays.
+ * and `DPoP` (follow-redirects only drops them across origins, and keeps them for subdomains), and the client's agents
+ * — its certificate, its proxy — are chosen again for each hop, the certificate only on hops to the client's origin,
+ * since follow-redirects reuses the request's agent on every hop. An agent the caller set on the request is the
+ * caller's and stays.
  */
 export function keepCredentialsOffRedirects(
   config: InternalAxiosRequestConfig,
   pinnedBase: URL,
-  agents: ClientCertificateAgents | undefined,
+  agents: ClientAgents | undefined,
 ): void {
-  const ownAgent =
-    agents !== undefined && (config.httpsAgent === undefined || config.httpsAgent === agents.presenting);
-  if (ownAgent) config.httpsAgent = agents.presenting;
+  const routed =
+    agents !== undefined && useClientAgents(config, agents, requestUrl(config, pinnedBase), true);
+  onRedirect(config, (options) => {
+    stripCredentials(options);
+    if (routed) routeHop(options, agents, pinnedBase.origin);
+  });
+}
+
+/**
+ * A request of the client's axios instance that carries no credentials (another origin) still goes the client's way:
+ * through its proxy (or around it, for `NO_PROXY`), trusting its CAs, never with its certificate.
+ */
+export function routeWithoutCredentials(
+  config: InternalAxiosRequestConfig,
+  pinnedBase: URL,
+  agents: ClientAgents,
+): void {
+  if (useClientAgents(config, agents, requestUrl(config, pinnedBase), false)) {
+    onRedirect(config, (options) => routeHop(options, agents, undefined));
+  }
+}
+
+function onRedirect(config: InternalAxiosRequestConfig, own: (options: RedirectOptions) => void): void {
   const userHook = config.beforeRedirect && unwrap(config.beforeRedirect as BeforeRedirect);
   const hook: BeforeRedirect = (options, ...details) => {
-    stripCredentials(options);
-    if (ownAgent) presentCertificateToOwnOrigin(options, pinnedBase, agents);
+    own(options);
     userHook?.(options, ...details);
   };
   ownHooks.set(hook, userHook);
@@ -44,22 +66,23 @@ function stripCredentials(options: RedirectOptions): void {
   }
 }
 
-/** follow-redirects takes each hop's agent from `options.agents[scheme]`, after this hook has run. */
-function presentCertificateToOwnOrigin(
+/**
+ * follow-redirects takes each hop's agent from `options.agents[scheme]`, after this hook has run: the hop's own route
+ * (its proxy or none), with the certificate only when the hop goes to `certificateOrigin`. An agent of the hop's
+ * scheme that the caller set stays.
+ */
+function routeHop(
   options: RedirectOptions,
-  pinnedBase: URL,
-  agents: ClientCertificateAgents,
+  agents: ClientAgents,
+  certificateOrigin: string | undefined,
 ): void {
   const hop = options as { href?: string; agents?: Record<string, unknown>; agent?: unknown };
-  const agent = hopOrigin(hop.href) === pinnedBase.origin ? agents.presenting : agents.anonymous;
-  if (hop.agents) hop.agents = { ...hop.agents, https: agent };
+  const url = hop.href === undefined ? undefined : URL.parse(hop.href);
+  if (url === null || url === undefined) return;
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  const current = hop.agents ? hop.agents[scheme] : hop.agent;
+  if (current !== undefined && !agents.owns(current)) return;
+  const agent = agents.agentFor(url, url.origin === certificateOrigin);
+  if (hop.agents) hop.agents = { ...hop.agents, [scheme]: agent };
   else hop.agent = agent;
-}
-
-function hopOrigin(href: string | undefined): string | undefined {
-  try {
-    return href === undefined ? undefined : new URL(href).origin;
-  } catch {
-    return undefined;
-  }
 }

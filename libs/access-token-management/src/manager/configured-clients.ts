@@ -174,7 +174,8 @@ function configure(
     dpop: options.dpop !== undefined,
   });
   const material = new ClientMaterial(options);
-  // Built once; the DPoP key and the certificate are read from the material per use: they follow rotated files.
+  // Built once; the DPoP key, the certificate and the network are read from the material per use: they follow
+  // rotated files.
   const transport: ClientTransport = Object.freeze({
     baseURL: options.baseURL,
     allowInsecureHttp: options.allowInsecureHttp,
@@ -183,6 +184,9 @@ function configure(
     },
     get tls() {
       return material.current.tls;
+    },
+    get network() {
+      return material.network;
     },
   });
   const credentials = options.credentials && new LiveCredentials(options.credentials, options.name, logger);

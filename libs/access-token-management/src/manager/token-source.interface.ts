@@ -1,6 +1,9 @@
 import type { AccessToken } from '../access-token.js';
 import type { ClientAuthMethod } from '../config/client-options.interface.js';
 import type { ResolvedTlsOptions } from '../config/key-material.js';
+import type { ProxyAddress } from '../config/proxy-address.js';
+import type { ProxyRules } from '../config/proxy-rules.js';
+import type { Dispatcher } from 'undici';
 
 /** Which token of a client a call wants: its default scope and resource, or others. */
 export interface TokenCallOptions {
@@ -42,6 +45,22 @@ export interface ClientTransport {
    * connection (it follows rotated files).
    */
   readonly tls?: ResolvedTlsOptions;
+  /** How the client's requests reach servers (its proxy, CAs, certificate); absent when Node's defaults do. */
+  readonly network?: ClientNetworkView;
+}
+
+/** What the HTTP layer uses of a client's network: the proxy of each URL, and undici dispatchers for `fetch`. */
+export interface ClientNetworkView {
+  /** Which proxy each URL goes through; `undefined` when no proxy is configured. */
+  readonly proxies: ProxyRules | undefined;
+  /** The proxy requests to `url` go through, `undefined` for direct. */
+  proxyFor(url: URL): ProxyAddress | undefined;
+  /** Resolves to a chooser of the undici dispatcher (and proxy) of a request, the certificate only when asked. */
+  routes(): Promise<
+    (url: URL, presentCertificate: boolean) => { dispatcher?: Dispatcher; proxy?: ProxyAddress }
+  >;
+  /** undici's own `fetch`, which those dispatchers belong to. */
+  fetch(): Promise<typeof import('undici').fetch>;
 }
 
 /**

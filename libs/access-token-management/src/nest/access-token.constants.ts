@@ -5,3 +5,8 @@ export const ACCESS_TOKEN_MODULE_OPTIONS = 'ACCESS_TOKEN:MODULE_OPTIONS';
 export function getHttpServiceToken(clientName: string): string {
   return `ACCESS_TOKEN:HTTP_SERVICE:${clientName}`;
 }
+
+/** The injection token of the authorized `fetch` of one client, for use with `@Inject` or `moduleRef.get`. */
+export function getAuthorizedFetchToken(clientName: string): string {
+  return `ACCESS_TOKEN:FETCH:${clientName}`;
+}

@@ -6,6 +6,7 @@ import { AccessTokenHttpServices } from './access-token-http-services.js';
 import { ConfigurableModuleClass } from './access-token.module-definition.js';
 import { accessTokenManagerProvider } from './access-token.providers.js';
 import { featureClients, type FeatureClient } from './feature-clients.js';
+import { authorizedFetchProviders } from './authorized-fetch.providers.js';
 import { httpServiceProviders } from './http-service.providers.js';
 
 /**
@@ -39,7 +40,7 @@ export class AccessTokenModule extends ConfigurableModuleClass implements OnModu
   /**
    * Creates, in the module that imports it, an authorizing `HttpService` for each named client: an axios instance of
    * its own with the client's `baseURL`, and the axios settings given with the name (`timeout`, `headers`, ... as
-   * `HttpModule.register` takes). Needs the manager visible there: register `forRoot`/`forRootAsync` with
+   * `HttpModule.register` takes); and its authorized `fetch` (`@InjectAuthorizedFetch(name)`). Needs the manager visible there: register `forRoot`/`forRootAsync` with
    * `isGlobal: true`. Start-up fails with `ERR_CLIENT_NOT_FOUND` for a name that is not configured and
    * `ERR_CONFIG_INVALID` for a client without a `baseURL`.
    *
@@ -48,7 +49,8 @@ export class AccessTokenModule extends ConfigurableModuleClass implements OnModu
    * ```
    */
   static forFeature(clients: readonly FeatureClient[]): DynamicModule {
-    const providers = httpServiceProviders(featureClients(clients));
+    const named = featureClients(clients);
+    const providers = [...httpServiceProviders(named), ...authorizedFetchProviders(named)];
     return {
       module: AccessTokenFeatureModule,
       providers,

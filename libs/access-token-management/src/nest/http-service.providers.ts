@@ -25,15 +25,8 @@ function httpServiceOf(
   manager: AccessTokenManager | undefined,
   settings: AccessTokenHttpServiceOptions,
 ): HttpService {
-  if (manager === undefined) {
-    throw new AccessTokenError(
-      AccessTokenErrorCode.ConfigInvalid,
-      `AccessTokenModule.forFeature(['${settings.name}']) cannot see the AccessTokenManager: register ` +
-        'AccessTokenModule.forRoot() or forRootAsync() with isGlobal: true',
-      settings.name,
-    );
-  }
-  return createHttpService(manager, manager.getClient(settings.name), settings); // ERR_CLIENT_NOT_FOUND naming it
+  const tokens = visibleManager(manager, settings.name);
+  return createHttpService(tokens, tokens.getClient(settings.name), settings); // ERR_CLIENT_NOT_FOUND naming it
 }
 
 /**
@@ -41,7 +34,7 @@ function httpServiceOf(
  * attached. @throws AccessTokenError `ERR_CONFIG_INVALID` for a client without a `baseURL`, or another one given
  */
 export function createHttpService(
-  manager: AccessTokenManager,
+  tokens: AccessTokenManager,
   client: AccessTokenClient,
   { name, ...axiosSettings }: AccessTokenHttpServiceOptions,
 ): HttpService {
@@ -63,8 +56,21 @@ export function createHttpService(
     );
   }
   const instance = axios.create({ ...axiosSettings, baseURL });
-  attachAccessToken(instance, manager, name);
+  attachAccessToken(instance, tokens, name);
   return new HttpService(instance);
+}
+
+/** The manager `forFeature` needs, or the error saying what to do instead of Nest's "can't resolve". */
+export function visibleManager(manager: AccessTokenManager | undefined, name: string): AccessTokenManager {
+  if (manager === undefined) {
+    throw new AccessTokenError(
+      AccessTokenErrorCode.ConfigInvalid,
+      `AccessTokenModule.forFeature(['${name}']) cannot see the AccessTokenManager: register ` +
+        'AccessTokenModule.forRoot() or forRootAsync() with isGlobal: true',
+      name,
+    );
+  }
+  return manager;
 }
 
 function sameUrl(given: string, configured: string): boolean {

@@ -14,7 +14,7 @@ export async function importSigningKey(key: ResolvedPrivateKey): Promise<oauth.C
 /**
  * The oauth4webapi client authentication of a client: `client_secret_basic`/`_post`, a JWT assertion signed with the
  * client secret (`client_secret_jwt`) or the client's private key (`private_key_jwt`), or `tls_client_auth` /
- * `self_signed_tls_client_auth` (the certificate goes with the connection, see mtls-fetch.ts).
+ * `self_signed_tls_client_auth` (the certificate goes with the connection, see client-network.ts).
  *
  * oauth4webapi builds every assertion afresh — new `jti`, `iat` now, `exp` 60 s later — so each token request and each
  * retry carries its own. Its `aud` is the client's `clientAssertionAudience`: the token endpoint URL the request goes

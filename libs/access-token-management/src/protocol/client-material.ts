@@ -1,9 +1,11 @@
 import * as oauth from 'oauth4webapi';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
+import { ProxyRules } from '../config/proxy-rules.js';
 import { createClientAuthentication } from './client-authentication.js';
+import { ClientNetwork } from './client-network.js';
 import { DPoPKey } from './dpop.js';
-import { createMtlsFetch, type OAuthFetch } from './mtls-fetch.js';
 import { limitResponseSize } from './response-size-limit.js';
+import { createServerFetch, type OAuthFetch } from './server-fetch.js';
 
 /**
  * What a client proves itself with: its token endpoint authentication, the fetch that carries its TLS client
@@ -19,10 +21,15 @@ export class ClientMaterial {
    * to a holder of the same key and certificate; undefined for plain bearer tokens.
    */
   binding?: string;
+  /** How its requests reach servers (CAs, certificate, proxy) when Node's defaults will not do; else undefined. */
+  network?: ClientNetwork;
+  /** Which proxy each URL goes through: HTTPS_PROXY & co. are read once per client, for all its requests. */
+  private readonly proxies: ProxyRules | undefined;
   private authentication?: Promise<oauth.ClientAuth>;
   private fetch?: Promise<OAuthFetch>;
 
   constructor(private client: ResolvedClientOptions) {
+    this.proxies = ProxyRules.of(client.proxy);
     this.adopt(client);
   }
 
@@ -34,8 +41,14 @@ export class ClientMaterial {
   adopt(client: ResolvedClientOptions): void {
     if (client.dpop !== (this.dpop && this.client.dpop))
       this.dpop = client.dpop && new DPoPKey(client.dpop.key);
-    // A new certificate needs new connections; the old agent's close when idle.
-    if (client.tls !== this.client.tls) this.fetch = undefined;
+    // A new certificate needs new connections (a new network, a new fetch); the old agents close when idle.
+    if (client.tls !== this.client.tls || this.network === undefined) {
+      this.fetch = undefined;
+      this.network =
+        client.tls !== undefined || this.proxies !== undefined
+          ? new ClientNetwork(client.tls, this.proxies)
+          : undefined;
+    }
     this.client = client;
     this.authentication = undefined;
     const parts = [
@@ -64,12 +77,10 @@ export class ClientMaterial {
 
   /**
    * oauth4webapi request options: the fetch for the authorization server, which reads no answer beyond the size cap
-   * and goes through the client's TLS settings when it has any.
+   * and goes through the client's own fetch, TLS settings and proxy when it has them.
    */
   async requestOptions(): Promise<{ [oauth.customFetch]: OAuthFetch }> {
-    this.fetch ??= (
-      this.client.tls === undefined ? Promise.resolve(nodeFetch) : createMtlsFetch(this.client.tls)
-    ).then((fetch) => limitResponseSize(fetch));
+    this.fetch ??= createServerFetch(this.client, this.network).then((fetch) => limitResponseSize(fetch));
     return { [oauth.customFetch]: await this.fetch };
   }
 
@@ -78,6 +89,3 @@ export class ClientMaterial {
     return this.client.tls?.certificate !== undefined;
   }
 }
-
-/** Node's global fetch, looked up per call as oauth4webapi itself does. */
-const nodeFetch: OAuthFetch = (url, options) => fetch(url, options as RequestInit);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { OAuthFetch } from './mtls-fetch.js';
+import type { OAuthFetch } from './server-fetch.js';
 import { limitResponseSize, MAX_RESPONSE_BYTES, ResponseTooLargeError } from './response-size-limit.js';
 
 const CHUNK = 64 * 1024;

@@ -1,4 +1,4 @@
-import type { OAuthFetch } from './mtls-fetch.js';
+import type { OAuthFetch } from './server-fetch.js';
 
 /** The most of an authorization server's answer that is read: golang.org/x/oauth2's limit; real ones are a few KB. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;

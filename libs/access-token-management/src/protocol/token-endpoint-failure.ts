@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { AccessTokenError, AccessTokenErrorCode, TokenEndpointError } from '../errors.js';
+import { ProxyRequestError } from './proxy-request.error.js';
 
 const MAX_DESCRIPTION = 200;
 
@@ -50,6 +51,13 @@ export function tokenEndpointFailure(
     return new AccessTokenError(
       AccessTokenErrorCode.TokenResponseInvalid,
       `Token endpoint gave client '${clientName}' an invalid response (HTTP ${status}): ${reason(cause)}`,
+      clientName,
+    );
+  }
+  if (cause instanceof ProxyRequestError) {
+    return new AccessTokenError(
+      AccessTokenErrorCode.TokenEndpointUnavailable,
+      `Token endpoint unreachable for client '${clientName}' ${cause.message}`,
       clientName,
     );
   }
