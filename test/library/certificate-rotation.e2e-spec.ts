@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import axios from 'axios';
 import { decodeJwt } from 'jose';
-import { AccessTokenManager, attachAccessToken } from 'nestjs-access-token-management';
+import { AccessTokenManager, attachAccessToken, createAuthorizedFetch } from 'nestjs-access-token-management';
 
 import { certificateJwks } from '../../apps/token-server/src/sample-clients.config.js';
 import type { TokenServerClient } from '../../apps/token-server/src/token-server.config.js';
@@ -76,6 +76,8 @@ describe('mTLS certificate rotation', () => {
   it('the next token request and the next API connection present the new certificate; the old token is not sent with it', async () => {
     const http = axios.create({ baseURL: api.url });
     attachAccessToken(http, tokens, 'orders');
+    // The fetch client follows the same files: its connections present the certificate the client holds now.
+    const fetchOrders = createAuthorizedFetch(tokens, 'orders');
     const first = await tokens.getAccessToken('orders');
     expect(decodeJwt(first.value)).toMatchObject({ cnf: { 'x5t#S256': before.thumbprint } });
     expect((await http.get('/orders')).status).toBe(200);
@@ -83,6 +85,8 @@ describe('mTLS certificate rotation', () => {
       authorization: `Bearer ${first.value}`,
       clientCertificate: before.thumbprint,
     });
+    expect((await fetchOrders('/orders')).status).toBe(200);
+    expect(api.requests.at(-1)).toMatchObject({ clientCertificate: before.thumbprint });
 
     // cert-manager renews: the server learns the new certificate, then the files change (one atomic swap).
     registration = {
@@ -108,6 +112,11 @@ describe('mTLS certificate rotation', () => {
     // The cache key followed the certificate: calls now get the new token, never the one bound to the old certificate.
     expect((await tokens.getAccessToken('orders')).value).toBe(renewed.value);
     expect((await http.get('/orders')).status).toBe(200);
+    expect(api.requests.at(-1)).toMatchObject({
+      authorization: `Bearer ${renewed.value}`,
+      clientCertificate: after.thumbprint,
+    });
+    expect((await fetchOrders('/orders')).status).toBe(200);
     expect(api.requests.at(-1)).toMatchObject({
       authorization: `Bearer ${renewed.value}`,
       clientCertificate: after.thumbprint,
