@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import {
   AccessTokenHealthIndicator,
   AccessTokenManager,
@@ -7,31 +6,8 @@ import {
   type AccessTokenOptions,
 } from 'nestjs-access-token-management';
 import { sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { InMemoryMetricReader } from '../support/in-memory-metric-reader.js';
 import { issueTokens } from '../support/token-responses.js';
-
-/** Collects on demand: the in-memory reader the OpenTelemetry SDK leaves to its users. */
-class InMemoryReader extends MetricReader {
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  async sum(name: string, attributes: Record<string, string> = {}): Promise<number> {
-    const { resourceMetrics } = await this.collect();
-    let total = 0;
-    for (const scope of resourceMetrics.scopeMetrics) {
-      for (const metric of scope.metrics) {
-        if (metric.descriptor.name !== name) continue;
-        for (const point of metric.dataPoints as DataPoint<number | { count: number }>[]) {
-          const matches = Object.entries(attributes).every(([key, value]) => point.attributes[key] === value);
-          if (matches) total += typeof point.value === 'number' ? point.value : point.value.count;
-        }
-      }
-    }
-    return total;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,8 +24,8 @@ describe('background refresh and the failure policy', () => {
     endpoint.requests.length = 0;
   });
 
-  function manager(options: Partial<AccessTokenOptions> = {}, reader?: InMemoryReader) {
-    const meter = reader ? new MeterProvider({ readers: [reader] }).getMeter('test') : undefined;
+  function manager(options: Partial<AccessTokenOptions> = {}, reader?: InMemoryMetricReader) {
+    const meter = reader?.meter();
     const created = new AccessTokenManager(
       {
         clients: {
@@ -90,7 +66,7 @@ describe('background refresh and the failure policy', () => {
 
   it('after the first fetch, no caller waits on a slow token endpoint across three token lifetimes', async () => {
     endpoint.handle(issueTokens({ expires_in: 2 }, 500));
-    const reader = new InMemoryReader();
+    const reader = new InMemoryMetricReader();
     const tokens = manager({}, reader);
     const latencies: number[] = [];
     const values = new Set<string>();
@@ -206,7 +182,7 @@ describe('background refresh and the failure policy', () => {
   });
 
   it('past expiry, fails 1,000 calls fast with the same typed error, bounded attempts, and recovers at once', async () => {
-    const reader = new InMemoryReader();
+    const reader = new InMemoryMetricReader();
     endpoint.handle(sendJson(503, { down: true }));
     const tokens = manager({ backoffBaseMs: 200, backoffMaxMs: 400 }, reader);
     const started = Date.now();
