@@ -1,0 +1,63 @@
+import { createClient, createCluster, createSentinel } from '@keyv/redis';
+import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
+
+/** How the fleet's Redis is deployed: one node (`cacheUrl`), a Redis Cluster, or a Sentinel-managed primary. */
+export type RedisTopology = 'node' | 'cluster' | 'sentinel';
+
+/** The node-redis client of one of the three topologies, as `@keyv/redis` takes it. */
+export type AnyRedisClient =
+  | ReturnType<typeof createClient>
+  | ReturnType<typeof createCluster>
+  | ReturnType<typeof createSentinel>;
+
+/**
+ * Every connection to a node: a bounded connect, a reconnect that backs off to 2 s, and no offline queue (a command
+ * sent while a node is down fails at once instead of being replayed, stale, once it is back).
+ */
+const NODE_DEFAULTS = {
+  disableOfflineQueue: true,
+  socket: {
+    connectTimeout: 1_000,
+    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+  },
+} as const;
+
+/** Which topology the options name (validation lets at most one of them through). */
+export function redisTopologyOf(options: ResolvedAccessTokenOptions): RedisTopology | undefined {
+  if (options.cacheUrl !== undefined) return 'node';
+  if (options.cacheClusterNodes !== undefined) return 'cluster';
+  if (options.cacheSentinels !== undefined) return 'sentinel';
+  return undefined;
+}
+
+/** The node-redis client for the topology the options name; not connected yet. */
+export function createRedisClient(options: ResolvedAccessTokenOptions, topology: RedisTopology): AnyRedisClient {
+  if (topology === 'node') return createClient({ ...NODE_DEFAULTS, url: options.cacheUrl });
+  if (topology === 'cluster') return clusterClient(options.cacheClusterNodes ?? []);
+  return createSentinel({
+    name: options.cacheSentinelMaster ?? '',
+    sentinelRootNodes: (options.cacheSentinels ?? []).map(({ host, port }) => ({ host, port })),
+    nodeClientOptions: { ...NODE_DEFAULTS, password: options.cachePassword },
+    sentinelClientOptions: { socket: NODE_DEFAULTS.socket, password: options.cacheSentinelPassword },
+    masterPoolSize: 1,
+    // Sentinel announces a promotion on its pub/sub channel; the scan is the fallback when that message is missed.
+    scanInterval: 1_000,
+  });
+}
+
+/**
+ * Seed nodes as given; the nodes the client discovers get the seeds' credentials and TLS (validation made them the
+ * same on every seed).
+ */
+function clusterClient(nodes: readonly string[]): ReturnType<typeof createCluster> {
+  const first = new URL(nodes[0] ?? 'redis://');
+  return createCluster({
+    rootNodes: nodes.map((url) => ({ url })),
+    defaults: {
+      ...NODE_DEFAULTS,
+      socket: { ...NODE_DEFAULTS.socket, tls: first.protocol === 'rediss:' },
+      username: first.username === '' ? undefined : decodeURIComponent(first.username),
+      password: first.password === '' ? undefined : decodeURIComponent(first.password),
+    },
+  });
+}
