@@ -65,10 +65,11 @@ function duplicates(): number {
 }
 
 /**
- * A call every 20 ms in each process for `ms`, with `fault` run `faultAfterMs` after the first token; then the
- * calls, the failed ones and the warnings.
+ * A call every 20 ms in each process for `ms`, with `fault` run `faultAfterMs` after the first token request; then
+ * the calls, the failed ones and each process's warnings about the shared cache meanwhile.
  */
 async function underLoad(fleet: FleetMember[], ms: number, faultAfterMs: number, fault: () => Promise<void>) {
+  const warnedBefore = fleet.map((member) => member.warnings.length);
   const loads = Promise.all(fleet.map((member) => member.load(20, Date.now() + ms)));
   for (let i = 0; i < 200 && endpoint.requests.length === 0; i++) await sleep(10);
   await sleep((endpoint.requests[0]?.receivedAt ?? 0) + faultAfterMs - Date.now());
@@ -77,10 +78,22 @@ async function underLoad(fleet: FleetMember[], ms: number, faultAfterMs: number,
   return {
     calls: records.length,
     failed: records.filter((record) => record.error !== undefined).length,
+    // Per process, the warnings about the shared cache during the load.
     warnings: fleet.map(
-      (member) => member.warnings.filter((w) => w.startsWith('Shared token cache unavailable')).length,
+      (member, i) =>
+        member.warnings.slice(warnedBefore[i]).filter((w) => w.startsWith('Shared token cache unavailable'))
+          .length,
     ),
   };
+}
+
+/**
+ * One token request per renewal, except that a process which cannot reach the shared cache renews alone: at most once
+ * per renewal point while it cannot, and the outage as a process sees it (promotion, then its client finding the new
+ * primary: 3-6 s here) spans one or two renewal points.
+ */
+function expectFailoverDuplicates(processes: number): void {
+  expect(duplicates()).toBeLessThanOrEqual(2 * (processes - 1));
 }
 
 /** Every key the primaries of a cluster hold. */
@@ -145,16 +158,12 @@ describe('a fleet sharing tokens through a Redis Cluster', () => {
       killed = primary?.port ?? 0;
       await primary?.kill();
     });
-    const requests = endpoint.requests.length;
-    const dup = duplicates();
-    console.log(`cluster failover: ${JSON.stringify({ ...result, requests, duplicates: dup })}`);
 
     expect(killed).toBeGreaterThan(0);
     expect(result.calls).toBeGreaterThan(2_000);
     expect(result.failed).toBe(0);
     for (const warnings of result.warnings) expect(warnings).toBeLessThanOrEqual(1);
-    // One request per renewal, and in the failover window at most one per process.
-    expect(dup).toBeLessThanOrEqual(fleet.length - 1);
+    expectFailoverDuplicates(fleet.length);
 
     // After the promotion the fleet shares again: a new process, started before the next renewal point, reads the
     // token the fleet renewed at 12 s: no token request.
@@ -185,15 +194,12 @@ describe('a fleet sharing tokens through a Sentinel-managed Redis', () => {
     expect(endpoint.requests).toHaveLength(1);
 
     const result = await underLoad(fleet, 13_500, 2 * RENEW_AFTER_MS - 1_000, () => sentinel.primary.kill());
-    const requests = endpoint.requests.length;
-    const dup = duplicates();
-    console.log(`sentinel failover: ${JSON.stringify({ ...result, requests, duplicates: dup })}`);
 
     expect(await sentinel.primaryPort()).toBe(sentinel.replica.port);
     expect(result.calls).toBeGreaterThan(2_000);
     expect(result.failed).toBe(0);
     for (const warnings of result.warnings) expect(warnings).toBeLessThanOrEqual(1);
-    expect(dup).toBeLessThanOrEqual(fleet.length - 1);
+    expectFailoverDuplicates(fleet.length);
 
     const before = endpoint.requests.length;
     const [newcomer] = await fleetOf(1, store());

@@ -37,7 +37,10 @@ export interface RunningSentinel {
 export function redisCli(port: number, ...args: string[]): Promise<string>;
 
 /** A Redis Cluster made by `redis-cli --cluster create`; nodes judged failed after 1 s. */
-export function startRedisCluster(options?: { primaries?: number; replicas?: number }): Promise<RunningCluster>;
+export function startRedisCluster(options?: {
+  primaries?: number;
+  replicas?: number;
+}): Promise<RunningCluster>;
 
 /** A primary, a replica and three sentinels (quorum 2); a primary judged down after 1 s. */
 export function startRedisSentinel(options?: { master?: string }): Promise<RunningSentinel>;

@@ -35,7 +35,9 @@ async function freePorts(count) {
 
 /** `redis-cli -p port ...args`: the whole reply as text. */
 export async function redisCli(port, ...args) {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 5_000 });
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    timeout: 5_000,
+  });
   return stdout;
 }
 
@@ -171,11 +173,20 @@ export async function startRedisSentinel({ master = 'mymaster' } = {}) {
   const { binary } = redisBinary();
   const dir = mkdtempSync(join(tmpdir(), 'atm-sentinel-'));
   const [primaryPort, replicaPort, ...sentinelPorts] = await freePorts(5);
-  const primary = redisProcess(binary, primaryPort, ['--port', String(primaryPort), ...NO_PERSISTENCE]);
+  // A replica's full sync goes through an RDB file in its working directory: the deployment's own.
+  const primary = redisProcess(binary, primaryPort, [
+    '--port',
+    String(primaryPort),
+    ...NO_PERSISTENCE,
+    '--dir',
+    dir,
+  ]);
   const replica = redisProcess(binary, replicaPort, [
     '--port',
     String(replicaPort),
     ...NO_PERSISTENCE,
+    '--dir',
+    dir,
     '--replicaof',
     '127.0.0.1',
     String(primaryPort),
@@ -216,7 +227,9 @@ export async function startRedisSentinel({ master = 'mymaster' } = {}) {
       stop,
       /** The port of the primary the sentinels name now. */
       primaryPort: async () =>
-        Number((await redisCli(sentinelPorts[0], 'sentinel', 'get-master-addr-by-name', master)).split('\n')[1]),
+        Number(
+          (await redisCli(sentinelPorts[0], 'sentinel', 'get-master-addr-by-name', master)).split('\n')[1],
+        ),
       /** Resolves once every sentinel knows the other two and the replica. */
       healthy: () =>
         waitFor(

@@ -6,21 +6,27 @@ export type RedisTopology = 'node' | 'cluster' | 'sentinel';
 
 /** The node-redis client of one of the three topologies, as `@keyv/redis` takes it. */
 export type AnyRedisClient =
-  | ReturnType<typeof createClient>
-  | ReturnType<typeof createCluster>
-  | ReturnType<typeof createSentinel>;
+  ReturnType<typeof createClient> | ReturnType<typeof createCluster> | ReturnType<typeof createSentinel>;
 
 /**
  * Every connection to a node: a bounded connect, a reconnect that backs off to 2 s, and no offline queue (a command
  * sent while a node is down fails at once instead of being replayed, stale, once it is back).
  */
-const NODE_DEFAULTS = {
-  disableOfflineQueue: true,
-  socket: {
-    connectTimeout: 1_000,
-    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
-  },
-} as const;
+function nodeDefaults(connectTimeout: number) {
+  return {
+    disableOfflineQueue: true,
+    socket: { connectTimeout, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
+  } as const;
+}
+
+/**
+ * A cluster or sentinel client connects in several steps (discovery, then the primaries), and node-redis's Sentinel
+ * client pauses 1 s after a step that timed out: a starting process on a loaded machine needs more than a second for
+ * a socket. A node that refuses connections still fails at once.
+ */
+export const TOPOLOGY_CONNECT_TIMEOUT_MS = 3_000;
+const NODE_DEFAULTS = nodeDefaults(1_000);
+const TOPOLOGY_DEFAULTS = nodeDefaults(TOPOLOGY_CONNECT_TIMEOUT_MS);
 
 /** Which topology the options name (validation lets at most one of them through). */
 export function redisTopologyOf(options: ResolvedAccessTokenOptions): RedisTopology | undefined {
@@ -31,17 +37,20 @@ export function redisTopologyOf(options: ResolvedAccessTokenOptions): RedisTopol
 }
 
 /** The node-redis client for the topology the options name; not connected yet. */
-export function createRedisClient(options: ResolvedAccessTokenOptions, topology: RedisTopology): AnyRedisClient {
+export function createRedisClient(
+  options: ResolvedAccessTokenOptions,
+  topology: RedisTopology,
+): AnyRedisClient {
   if (topology === 'node') return createClient({ ...NODE_DEFAULTS, url: options.cacheUrl });
   if (topology === 'cluster') return clusterClient(options.cacheClusterNodes ?? []);
   return createSentinel({
     name: options.cacheSentinelMaster ?? '',
     sentinelRootNodes: (options.cacheSentinels ?? []).map(({ host, port }) => ({ host, port })),
-    nodeClientOptions: { ...NODE_DEFAULTS, password: options.cachePassword },
-    sentinelClientOptions: { socket: NODE_DEFAULTS.socket, password: options.cacheSentinelPassword },
+    nodeClientOptions: { ...TOPOLOGY_DEFAULTS, password: options.cachePassword },
+    sentinelClientOptions: { socket: TOPOLOGY_DEFAULTS.socket, password: options.cacheSentinelPassword },
     masterPoolSize: 1,
-    // Sentinel announces a promotion on its pub/sub channel; the scan is the fallback when that message is missed.
-    scanInterval: 1_000,
+    // node-redis follows a promotion from the sentinels' messages; its periodic rescan (default every 10 s) holds
+    // every command while it runs, so it stays rare.
   });
 }
 
@@ -54,8 +63,8 @@ function clusterClient(nodes: readonly string[]): ReturnType<typeof createCluste
   return createCluster({
     rootNodes: nodes.map((url) => ({ url })),
     defaults: {
-      ...NODE_DEFAULTS,
-      socket: { ...NODE_DEFAULTS.socket, tls: first.protocol === 'rediss:' },
+      ...TOPOLOGY_DEFAULTS,
+      socket: { ...TOPOLOGY_DEFAULTS.socket, tls: first.protocol === 'rediss:' },
       username: first.username === '' ? undefined : decodeURIComponent(first.username),
       password: first.password === '' ? undefined : decodeURIComponent(first.password),
     },

@@ -1,6 +1,11 @@
 import KeyvRedis, { type createClient, type createCluster } from '@keyv/redis';
 import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
-import { createRedisClient, type AnyRedisClient, type RedisTopology } from './redis-clients.js';
+import {
+  createRedisClient,
+  TOPOLOGY_CONNECT_TIMEOUT_MS,
+  type AnyRedisClient,
+  type RedisTopology,
+} from './redis-clients.js';
 import { clusterKeyLayout, nodeKeyLayout, type RedisKeyLayout } from './redis-key-layout.js';
 
 type NodeClient = ReturnType<typeof createClient>;
@@ -33,7 +38,8 @@ export class RedisConnection {
     this.store = new KeyvRedis<string>(client as NodeClient, {
       throwOnConnectError: true,
       throwOnErrors: true,
-      connectionTimeout: 1_000,
+      // A cluster or sentinel client ends its own connect (it gives up on unreachable seeds); cut short, it starts over.
+      connectionTimeout: topology === 'node' ? 1_000 : undefined,
     });
     // Failures are reported by the operations that hit them; an unhandled 'error' event would crash the process.
     this.store.on('error', () => undefined);
@@ -67,7 +73,8 @@ export class RedisConnection {
    * a service starting under load should not give up on sharing for a slow first handshake.
    */
   get operationTimeoutMs(): number {
-    return this.connectedOnce ? 250 : 1_500;
+    if (this.connectedOnce) return 250;
+    return this.topology === 'node' ? 1_500 : TOPOLOGY_CONNECT_TIMEOUT_MS;
   }
 
   /**

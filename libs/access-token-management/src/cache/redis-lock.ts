@@ -57,7 +57,11 @@ export class RedisTokenLock implements TokenLock {
     try {
       const client = await withTimeout(this.redis.ready(), this.redis.operationTimeoutMs, 'Redis connect');
       return (
-        (await withTimeout(client.exists(this.redis.keys.lock(key)), this.redis.operationTimeoutMs, 'Redis EXISTS')) === 1
+        (await withTimeout(
+          client.exists(this.redis.keys.lock(key)),
+          this.redis.operationTimeoutMs,
+          'Redis EXISTS',
+        )) === 1
       );
     } catch (error) {
       this.health.failed(error);
