@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AccessTokenOptions } from 'nestjs-access-token-management';
+import { AccessTokenManager, type AccessTokenOptions } from 'nestjs-access-token-management';
 import {
   redisCli,
   startRedisCluster,
@@ -21,6 +21,8 @@ const RENEW_AFTER_MS = 4_000;
 
 let endpoint: ScriptedServer;
 const members: FleetMember[] = [];
+const managers: AccessTokenManager[] = [];
+const SECRET = 'S3cret-not-for-logs';
 
 beforeAll(async () => {
   buildLibrary();
@@ -28,8 +30,35 @@ beforeAll(async () => {
 }, 60_000);
 afterEach(async () => {
   await Promise.all(members.splice(0).map((member) => member.exit()));
+  await Promise.all(managers.splice(0).map((manager) => manager.close()));
   endpoint.requests.length = 0;
 });
+
+/**
+ * An instance in this process whose Redis refuses its credentials: every call still succeeds (through the token
+ * endpoint), one warning says why, and neither it nor any other line quotes the password.
+ */
+async function expectRefusedCredentialsServeSecretFree(store: Partial<AccessTokenOptions>) {
+  endpoint.handle(issueTokens());
+  const lines: string[] = [];
+  const manager = new AccessTokenManager(options(store), {
+    logger: { log: (line) => lines.push(line), warn: (line) => lines.push(`warn: ${line}`) },
+  });
+  managers.push(manager);
+  const results = await Promise.allSettled(
+    Array.from({ length: 20 }, () => manager.getAccessToken('orders')),
+  );
+  expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+  expect(endpoint.requests).toHaveLength(1);
+  expect(lines.filter((line) => line.startsWith('warn: Shared token cache unavailable'))).toHaveLength(1);
+  for (const line of lines) expect(line).not.toContain(SECRET);
+  // Closing does not wait on a client that keeps retrying refused credentials.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => (timer = setTimeout(resolve, 5_000, 'still closing after 5 s')));
+  const closed = await Promise.race([manager.close().then(() => 'closed'), late]);
+  clearTimeout(timer);
+  expect(closed).toBe('closed');
+}
 afterAll(() => endpoint.close());
 
 function options(store: Partial<AccessTokenOptions>): AccessTokenOptions {
@@ -146,6 +175,12 @@ describe('a fleet sharing tokens through a Redis Cluster', () => {
     for (let i = 0; i + 8 <= token.length; i++) expect(value).not.toContain(token.slice(i, i + 8));
   }, 60_000);
 
+  it('serves, warns once and quotes no password when the cluster refuses the credentials in the URLs', async () => {
+    await expectRefusedCredentialsServeSecretFree({
+      cacheClusterNodes: cluster.urls.slice(0, 3).map((url) => url.replace('//', `//user:${SECRET}@`)),
+    });
+  });
+
   it('keeps every call succeeding when the primary of the token slot is killed, and shares again after the promotion', async () => {
     endpoint.handle(issueTokens({ expires_in: LIFETIME_S }));
     const fleet = await fleetOf(4, store());
@@ -185,6 +220,10 @@ describe('a fleet sharing tokens through a Sentinel-managed Redis', () => {
   afterAll(() => sentinel?.stop());
 
   const store = () => ({ cacheSentinels: sentinel.sentinels, cacheSentinelMaster: sentinel.master });
+
+  it('serves, warns once and quotes no password when the primary refuses the password', async () => {
+    await expectRefusedCredentialsServeSecretFree({ ...store(), cachePassword: SECRET });
+  });
 
   it('keeps every call succeeding when the primary is killed, and shares again after the promotion', async () => {
     endpoint.handle(issueTokens({ expires_in: LIFETIME_S }));

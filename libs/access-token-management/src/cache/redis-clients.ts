@@ -12,12 +12,25 @@ export type AnyRedisClient =
  * Every connection to a node: a bounded connect, a reconnect that backs off to 2 s, and no offline queue (a command
  * sent while a node is down fails at once instead of being replayed, stale, once it is back).
  */
-function nodeDefaults(connectTimeout: number) {
+function nodeDefaults(connectTimeout: number, giveUpOnRefusedCredentials = false) {
   return {
     disableOfflineQueue: true,
-    socket: { connectTimeout, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
+    socket: {
+      connectTimeout,
+      reconnectStrategy: (retries: number, cause: Error) =>
+        giveUpOnRefusedCredentials && REFUSED_CREDENTIALS.test(cause?.message ?? '')
+          ? cause
+          : Math.min(50 * 2 ** retries, 2_000),
+    },
   } as const;
 }
+
+/**
+ * Redis's replies to credentials it refuses. A cluster or sentinel client waits for its node connections while it
+ * connects, and node-redis's Sentinel client cannot close before that: one retrying refused credentials forever
+ * would hang `close()`. It gives up instead, and the next command that needs Redis connects anew.
+ */
+const REFUSED_CREDENTIALS = /^(WRONGPASS|NOAUTH|NOPERM|ERR AUTH|ERR invalid password)/;
 
 /**
  * A cluster or sentinel client connects in several steps (discovery, then the primaries), and node-redis's Sentinel
@@ -26,7 +39,7 @@ function nodeDefaults(connectTimeout: number) {
  */
 export const TOPOLOGY_CONNECT_TIMEOUT_MS = 3_000;
 const NODE_DEFAULTS = nodeDefaults(1_000);
-const TOPOLOGY_DEFAULTS = nodeDefaults(TOPOLOGY_CONNECT_TIMEOUT_MS);
+const TOPOLOGY_DEFAULTS = nodeDefaults(TOPOLOGY_CONNECT_TIMEOUT_MS, true);
 
 /** Which topology the options name (validation lets at most one of them through). */
 export function redisTopologyOf(options: ResolvedAccessTokenOptions): RedisTopology | undefined {

@@ -52,7 +52,8 @@ export class RedisConnection {
   async ready(): Promise<RedisLockCommands> {
     const client = await this.opened();
     // A cluster and a sentinel client route each command to a node connection of their own, which fails fast while
-    // down (no offline queue); a single node's client says itself whether it is ready.
+    // down (no offline queue) or waits for the new topology (bounded by the caller's timeout); a single node's client
+    // says itself whether it is ready.
     if (this.topology !== 'node' || (client as NodeClient).isReady) {
       this.connectedOnce = true;
       return client as unknown as RedisLockCommands;
