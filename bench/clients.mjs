@@ -43,8 +43,9 @@ export const CLIENTS = {
 };
 
 /**
- * The library's env convention for the bench client `bench`; `cacheUrl` and `cacheEncryptionKey` set
- * ACCESS_TOKEN_CACHE_URL and ACCESS_TOKEN_CACHE_ENCRYPTION_KEY (a shared store, when the build has one).
+ * The library's env convention for the bench client `bench`; `cacheUrl` (or `cacheClusterNodes`) and
+ * `cacheEncryptionKey` set ACCESS_TOKEN_CACHE_URL (or _CLUSTER_NODES) and ACCESS_TOKEN_CACHE_ENCRYPTION_KEY (a shared
+ * store, when the build has one).
  */
 export function oursEnv(config) {
   const { tokenEndpoint, clientId, secret, scope, apiBase, refreshBeforeExpirySeconds } = config;
@@ -60,6 +61,7 @@ export function oursEnv(config) {
     env.ACCESS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS = String(refreshBeforeExpirySeconds);
   }
   if (config.cacheUrl !== undefined) env.ACCESS_TOKEN_CACHE_URL = config.cacheUrl;
+  if (config.cacheClusterNodes !== undefined) env.ACCESS_TOKEN_CACHE_CLUSTER_NODES = config.cacheClusterNodes;
   if (config.cacheEncryptionKey !== undefined)
     env.ACCESS_TOKEN_CACHE_ENCRYPTION_KEY = config.cacheEncryptionKey;
   return env;
@@ -73,7 +75,13 @@ export async function probeSharedStore(env) {
   const lib = await import(LIB_URL.href);
   try {
     lib.accessTokenOptionsFromEnv(env);
-    return { sharedStore: true };
+    // A build from before Redis Cluster support does not read ACCESS_TOKEN_CACHE_CLUSTER_NODES at all.
+    const cluster = lib.accessTokenOptionsFromEnv({
+      ...env,
+      ACCESS_TOKEN_CACHE_URL: undefined,
+      ACCESS_TOKEN_CACHE_CLUSTER_NODES: 'redis://127.0.0.1:7000',
+    });
+    return { sharedStore: true, clusterStore: cluster.cacheClusterNodes !== undefined };
   } catch (error) {
     return { sharedStore: false, reason: String(error?.message ?? error) };
   }

@@ -14,6 +14,9 @@ const PREREQUISITES = [
     satisfied: () =>
       Boolean(process.env.REDIS_URL) || isExecutable(process.env.REDIS_SERVER_BIN ?? 'redis-server'),
   },
+  // The Redis Cluster tests make their cluster with `redis-cli --cluster create` (Debian's redis-tools, which
+  // redis-server depends on); the Sentinel tests run `redis-server --sentinel`.
+  { program: 'redis-cli', debianPackage: 'redis-server' },
   {
     program: 'glewlwyd',
     debianPackage: 'glewlwyd',
@@ -47,8 +50,11 @@ const missing = PREREQUISITES.filter(({ program, satisfied }) =>
   satisfied ? !satisfied() : !isExecutable(program),
 );
 
+/** The packages to install, each once. */
+const packages = [...new Set(missing.map(({ debianPackage }) => debianPackage))].join(' ');
+
 if (process.argv.includes('--missing-packages')) {
-  console.log(missing.map(({ debianPackage }) => debianPackage).join(' '));
+  console.log(packages);
   process.exit(0);
 }
 
@@ -66,7 +72,6 @@ if (expected && process.version !== expected) {
 }
 
 if (missing.length > 0) {
-  const packages = missing.map(({ debianPackage }) => debianPackage).join(' ');
   const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
   fail(
     `npm test needs ${missing.map(({ program }) => program).join(', ')}, not found on PATH: ` +

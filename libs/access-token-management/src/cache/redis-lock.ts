@@ -22,7 +22,7 @@ export class RedisTokenLock implements TokenLock {
     try {
       const reply = await withTimeout(
         this.redis.ready().then((client) =>
-          client.set(lockKey(key), owner, {
+          client.set(this.redis.keys.lock(key), owner, {
             condition: 'NX',
             expiration: { type: 'PX', value: Math.ceil(ttlMs) },
           }),
@@ -42,7 +42,7 @@ export class RedisTokenLock implements TokenLock {
     try {
       const client = await withTimeout(this.redis.ready(), this.redis.operationTimeoutMs, 'Redis connect');
       await withTimeout(
-        client.eval(RELEASE_IF_OWNER, { keys: [lockKey(key)], arguments: [owner] }),
+        client.eval(RELEASE_IF_OWNER, { keys: [this.redis.keys.lock(key)], arguments: [owner] }),
         this.redis.operationTimeoutMs,
         'Redis lock release',
       );
@@ -57,15 +57,15 @@ export class RedisTokenLock implements TokenLock {
     try {
       const client = await withTimeout(this.redis.ready(), this.redis.operationTimeoutMs, 'Redis connect');
       return (
-        (await withTimeout(client.exists(lockKey(key)), this.redis.operationTimeoutMs, 'Redis EXISTS')) === 1
+        (await withTimeout(
+          client.exists(this.redis.keys.lock(key)),
+          this.redis.operationTimeoutMs,
+          'Redis EXISTS',
+        )) === 1
       );
     } catch (error) {
       this.health.failed(error);
       return false;
     }
   }
-}
-
-function lockKey(key: string): string {
-  return `${key}:lock`;
 }

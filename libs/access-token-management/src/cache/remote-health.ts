@@ -39,12 +39,33 @@ export class RemoteHealth {
   }
 }
 
-/** Rejects when `promise` takes longer than `ms`; a slow store is treated like a failing one. */
+/** How many stalls of its own process one command may be granted a fresh timeout for. */
+const STALLS_FORGIVEN = 2;
+
+/**
+ * Rejects when `promise` takes longer than `ms`; a slow store is treated like a failing one. Only time in which the
+ * process could have sent the command and read the reply counts. In a process starved of CPU (or busy in a long
+ * synchronous task) the event loop stalls: the command may not even be written yet, and Node runs expired timers
+ * before it reads sockets. Counting such a stall as Redis's slowness made an instance give up the cross-instance
+ * lock and request a token of its own. So a timer that fires late (the process stalled) starts the wait again, up to
+ * {@link STALLS_FORGIVEN} times, and a timeout lets the loop read once more before it rejects.
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let readFirst: NodeJS.Immediate | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    timer.unref();
+    const wait = (stallsLeft: number) => {
+      const due = performance.now() + ms;
+      timer = setTimeout(() => {
+        if (performance.now() - due > ms / 2 && stallsLeft > 0) return wait(stallsLeft - 1);
+        readFirst = setImmediate(() => reject(new Error(`${what} took longer than ${ms} ms`)));
+      }, ms);
+      timer.unref();
+    };
+    wait(STALLS_FORGIVEN);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer);
+    clearImmediate(readFirst);
+  });
 }

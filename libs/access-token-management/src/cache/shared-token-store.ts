@@ -29,6 +29,8 @@ export interface SharedTokenStoreParts {
   readonly lock: TokenLock;
   readonly health: RemoteHealth;
   readonly connection: RemoteConnection;
+  /** The key an entry is stored under (Redis Cluster puts it on its lock's hash slot); the token key by default. */
+  readonly storedKey?: (key: string) => string;
   readonly now: () => number;
 }
 
@@ -64,7 +66,7 @@ export class SharedTokenStore implements TokenStore {
     if (health.bypassed) return local;
     let stored: unknown;
     try {
-      stored = await this.remote('Token cache read', () => this.parts.cache.get<unknown>(key));
+      stored = await this.remote('Token cache read', () => this.parts.cache.get<unknown>(this.stored(key)));
     } catch (error) {
       if (!isGarbage(error)) health.failed(error);
       return local;
@@ -84,7 +86,7 @@ export class SharedTokenStore implements TokenStore {
     if (!this.parts.local.hold(key, entry) || this.parts.health.bypassed) return;
     const encoded = this.parts.codec.encode(entry, key);
     try {
-      await this.remote('Token cache write', () => this.parts.cache.set(key, encoded, ttl));
+      await this.remote('Token cache write', () => this.parts.cache.set(this.stored(key), encoded, ttl));
       this.parts.health.succeeded();
     } catch (error) {
       this.parts.health.failed(error);
@@ -94,7 +96,7 @@ export class SharedTokenStore implements TokenStore {
   async delete(key: string): Promise<void> {
     await this.parts.local.delete(key);
     try {
-      await this.remote('Token cache delete', () => this.parts.cache.del(key));
+      await this.remote('Token cache delete', () => this.parts.cache.del(this.stored(key)));
     } catch (error) {
       this.parts.health.failed(error);
     }
@@ -102,6 +104,10 @@ export class SharedTokenStore implements TokenStore {
 
   async close(): Promise<void> {
     await this.parts.cache.disconnect().catch(() => undefined);
+  }
+
+  private stored(key: string): string {
+    return this.parts.storedKey?.(key) ?? key;
   }
 
   /** One command on a ready connection, bounded by the operation timeout. */

@@ -4,6 +4,7 @@ import type { ResolvedAccessTokenOptions } from '../config/resolved-options.inte
 import type { TokenLogger } from '../token-logger.js';
 import { InProcessTokenStore } from './in-process-token-store.js';
 import { noLock } from './no-lock.js';
+import { redisTopologyOf } from './redis-clients.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisTokenLock } from './redis-lock.js';
 import { RemoteHealth } from './remote-health.js';
@@ -14,8 +15,8 @@ import type { TokenStore } from './token-store.interface.js';
 
 /**
  * Builds the token store the options describe: in-process by default; shared through Redis (`@keyv/redis`, with the
- * cross-instance lock) when `cacheUrl` is set, or through the cache the user passed (no lock). Shared entries are
- * encrypted whenever keys are given. Connecting to Redis never fails start-up: an unreachable Redis is a warning, not
+ * cross-instance lock) when `cacheUrl`, `cacheClusterNodes` or `cacheSentinels` is set, or through the cache the
+ * user passed (no lock). Shared entries are encrypted whenever keys are given. Connecting to Redis never fails start-up: an unreachable Redis is a warning, not
  * an outage. The in-process layer keeps `maxCachedTokens` entries at most; `onEvicted` hears of each one it evicts.
  */
 export function createTokenStore(
@@ -25,12 +26,13 @@ export function createTokenStore(
   onEvicted?: (key: string) => void,
 ): TokenStore {
   const local = new InProcessTokenStore(now, options.maxCachedTokens, onEvicted);
-  if (options.cacheUrl === undefined && options.cache === undefined) return local;
+  const topology = redisTopologyOf(options);
+  if (topology === undefined && options.cache === undefined) return local;
   const cipher =
     options.cacheEncryptionKeys.length > 0 ? new TokenCipher(options.cacheEncryptionKeys) : undefined;
   const health = new RemoteHealth(logger, now);
   const shared = { local, codec: entryCodec(cipher), health, now };
-  if (options.cacheUrl === undefined) {
+  if (topology === undefined) {
     const cache = options.cache as Cache | Keyv;
     return new SharedTokenStore({
       ...shared,
@@ -39,7 +41,7 @@ export function createTokenStore(
       connection: userCacheConnection,
     });
   }
-  const connection = new RedisConnection(options.cacheUrl);
+  const connection = new RedisConnection(options, topology);
   const keyv = new Keyv<string>({ store: connection.store, useKeyPrefix: false, throwOnErrors: true });
   keyv.on('error', () => undefined);
   return new SharedTokenStore({
@@ -47,6 +49,7 @@ export function createTokenStore(
     cache: createCache({ stores: [keyv] }),
     lock: new RedisTokenLock(connection, health),
     connection,
+    storedKey: connection.keys.entry,
   });
 }
 

@@ -176,12 +176,29 @@ export interface AccessTokenOptions {
    * layer stays in front, and one instance at a time requests a given token. Default: in-process only.
    */
   cacheUrl?: string;
+  // Redis Cluster and Sentinel (issue 15): set one of `cacheUrl`, `cacheClusterNodes`, `cacheSentinels`.
+  /**
+   * Seed nodes of a Redis Cluster shared by a fleet, instead of `cacheUrl`: `redis://` or `rediss://` URLs (an array,
+   * or comma-separated), all with the same scheme and credentials. A token's entry and its lock share one hash slot.
+   */
+  cacheClusterNodes?: string | readonly string[];
+  /**
+   * The sentinels of a Sentinel-managed Redis shared by a fleet, instead of `cacheUrl`: `host:port` (an array, or
+   * comma-separated). Needs `cacheSentinelMaster`.
+   */
+  cacheSentinels?: string | readonly string[];
+  /** With `cacheSentinels`: the name of the primary the sentinels monitor (`mymaster`). */
+  cacheSentinelMaster?: string;
+  /** With `cacheSentinels`: the password of the primary and its replicas. Never logged. */
+  cachePassword?: string;
+  /** With `cacheSentinels`: the password of the sentinels themselves, when they have one. Never logged. */
+  cacheSentinelPassword?: string;
   /**
    * AES-256-GCM key(s) for entries in a shared store, 32 bytes base64-encoded. The first encrypts, all decrypt, so a
    * key can be rotated by putting the new one first. Required for a shared store unless `allowPlaintextCache`.
    */
   cacheEncryptionKey?: string | string[];
-  /** Allow a shared store (`cacheUrl` or `cache`) without encryption. Default `false`. */
+  /** Allow a shared store (`cacheUrl`, `cacheClusterNodes`, `cacheSentinels` or `cache`) without encryption. Default `false`. */
   allowPlaintextCache?: boolean;
   /**
    * Renew tokens that are in use in the background before their renewal point, while callers keep getting the cached

@@ -3,6 +3,7 @@ import { JWT_METHODS, SECRET_METHODS, TLS_METHODS } from './auth-method-groups.j
 import type { AccessTokenOptions, ClientAuthMethod } from './client-options.interface.js';
 import type { CheckedValues } from './setting.checks.js';
 import { CLIENT_SETTINGS } from './settings.table.js';
+import { checkSharedCacheRules } from './shared-cache.rules.js';
 import { isTransportAllowed } from './url-rules.js';
 import { hasPlatformAssertion, PLATFORM_ASSERTION_RULES } from './platform-assertion.rules.js';
 
@@ -183,17 +184,5 @@ export function checkModuleRules(
   if ((values.backoffMaxMs as number) < base) {
     throw configError(nameOf('backoffMaxMs'), `must be >= ${nameOf('backoffBaseMs')}`);
   }
-  if (given.cacheUrl !== undefined && given.cache !== undefined) {
-    throw configError(nameOf('cacheUrl'), `and ${nameOf('cache')} are both set: set one of them`);
-  }
-  // Whoever can read a shared store must not be able to use what is in it.
-  const shared = given.cacheUrl !== undefined || given.cache !== undefined;
-  const keys = values.cacheEncryptionKey as readonly Buffer[];
-  if (shared && keys.length === 0 && values.allowPlaintextCache !== true) {
-    throw configError(
-      nameOf('cacheEncryptionKey'),
-      'is missing: a shared token cache must be encrypted ' +
-        `(or set ${nameOf('allowPlaintextCache')}=true to store tokens in plaintext)`,
-    );
-  }
+  checkSharedCacheRules(given, values, nameOf);
 }

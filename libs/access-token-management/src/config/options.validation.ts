@@ -2,6 +2,7 @@ import { configError } from '../errors.js';
 import type { AccessTokenOptions, ClientCredentialsClientOptions } from './client-options.interface.js';
 import { validateClient } from './client.validation.js';
 import { checkModuleRules } from './cross-field.rules.js';
+import type { RedisNodeAddress } from './redis-address.checks.js';
 import type { ResolvedAccessTokenOptions, ResolvedClientOptions } from './resolved-options.interface.js';
 import type { ProxyAddress } from './proxy-address.js';
 import { checkSettings } from './setting.checks.js';
@@ -95,6 +96,11 @@ export function validateAccessTokenOptions(
     cacheKeyPrefix: values.cacheKeyPrefix as string,
     cache: options.cache,
     cacheUrl: values.cacheUrl as string | undefined,
+    cacheClusterNodes: values.cacheClusterNodes as readonly string[] | undefined,
+    cacheSentinels: values.cacheSentinels as readonly RedisNodeAddress[] | undefined,
+    cacheSentinelMaster: values.cacheSentinelMaster as string | undefined,
+    cachePassword: values.cachePassword as string | undefined,
+    cacheSentinelPassword: values.cacheSentinelPassword as string | undefined,
     cacheEncryptionKeys: values.cacheEncryptionKey as Buffer[],
     refreshAhead: values.refreshAhead as boolean,
     refreshJitter: values.refreshJitter as number,

@@ -8,6 +8,7 @@ import type {
 } from './client-options.interface.js';
 import type { CredentialSource } from './credential-files.js';
 import type { ProxyAddress } from './proxy-address.js';
+import type { RedisNodeAddress } from './redis-address.checks.js';
 
 /** A client after validation, with every default filled in. */
 export interface ResolvedClientOptions {
@@ -53,6 +54,12 @@ export interface ResolvedAccessTokenOptions {
   readonly cacheKeyPrefix: string;
   readonly cache?: Cache | Keyv;
   readonly cacheUrl?: string;
+  // Redis Cluster and Sentinel (issue 15).
+  readonly cacheClusterNodes?: readonly string[];
+  readonly cacheSentinels?: readonly RedisNodeAddress[];
+  readonly cacheSentinelMaster?: string;
+  readonly cachePassword?: string;
+  readonly cacheSentinelPassword?: string;
   /** Decoded encryption keys, the current one first; empty for plaintext. */
   readonly cacheEncryptionKeys: readonly Buffer[];
   readonly refreshAhead: boolean;

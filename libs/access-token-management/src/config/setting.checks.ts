@@ -1,4 +1,5 @@
 import { configError } from '../errors.js';
+import { checkHostPorts, checkRedisUrls } from './redis-address.checks.js';
 import type { Setting } from './setting.interface.js';
 import { proxyAddressOf } from './proxy-address.js';
 import { hasFragment, parseHttpUrl } from './url-rules.js';
@@ -48,6 +49,10 @@ function checkSetting(row: Setting, value: unknown, setting: string, clientName?
       return value;
     case 'redis-url':
       return checkRedisUrl(value, fail);
+    case 'redis-urls':
+      return checkRedisUrls(value, fail);
+    case 'host-ports':
+      return checkHostPorts(value, fail);
     case 'form':
       return checkForm(row, value, fail);
     case 'aes-keys':

@@ -7,6 +7,9 @@
  * - `endpoint-url`: an authorization server URL: absolute http(s), no credentials, no fragment; kept normalised;
  * - `http-url`: the API's URL: absolute http(s), no credentials; kept as given;
  * - `redis-url`: `redis://` or `rediss://`;
+ * - `redis-urls`: one or more `redis://` / `rediss://` URLs of one deployment (same scheme and credentials, database
+ *   0); in code an array or a comma-separated string, in env comma-separated;
+ * - `host-ports`: one or more `host:port`; in code an array or a comma-separated string, in env comma-separated;
  * - `form`: extra request parameters, a map of strings; env: form-encoded pairs;
  * - `aes-keys`: 32-byte keys, base64; env: comma-separated;
  * - `key`, `pem`: key material (private keys, certificates), checked by the key material part, not here;
@@ -23,6 +26,8 @@ export type SettingKind =
   | 'endpoint-url'
   | 'http-url'
   | 'redis-url'
+  | 'redis-urls'
+  | 'host-ports'
   | 'form'
   | 'aes-keys'
   | 'key'
