@@ -43,10 +43,21 @@ const wrapped = new WeakMap<AxiosAdapter, { context: AuthorizedAdapterContext; i
  * call, so their count lives in that call, which no axios version's config merge can drop.
  */
 export function authorizedAdapter(context: AuthorizedAdapterContext, inner: AdapterSetting): AxiosAdapter {
+  // One adapter per (attachment, inner setting), not one per request: it holds no per-request state. Only the last
+  // one is kept, so a caller passing a fresh adapter list per request cannot grow it.
+  const last = lastAdapters.get(context);
+  if (last !== undefined && last.inner === inner) return last.adapter;
   const adapter: AxiosAdapter = (config) => dispatch(context, config, inner);
   wrapped.set(adapter, { context, inner });
+  lastAdapters.set(context, { inner, adapter });
   return adapter;
 }
+
+/** The adapter last made for each attachment, with the setting it wraps. */
+const lastAdapters = new WeakMap<
+  AuthorizedAdapterContext,
+  { inner: AdapterSetting; adapter: AxiosAdapter }
+>();
 
 /** Whether `adapter` already routes through `context` (a request sent again keeps its adapter). */
 export function routesThrough(adapter: AdapterSetting, context: AuthorizedAdapterContext): boolean {
