@@ -43,10 +43,30 @@ const wrapped = new WeakMap<AxiosAdapter, { context: AuthorizedAdapterContext; i
  * call, so their count lives in that call, which no axios version's config merge can drop.
  */
 export function authorizedAdapter(context: AuthorizedAdapterContext, inner: AdapterSetting): AxiosAdapter {
-  const adapter: AxiosAdapter = (config) => dispatch(context, config, inner);
-  wrapped.set(adapter, { context, inner });
+  // One adapter per (attachment, inner setting), not one per request: it holds no per-request state. Only the last
+  // one is kept, so a caller passing a fresh adapter list per request cannot grow it.
+  const last = lastAdapters.get(context);
+  if (last !== undefined && sameSetting(last.inner, inner)) return last.adapter;
+  // axios hands each request a copy of an adapter list: the adapter keeps its own, which no request can change.
+  const own: AdapterSetting = Array.isArray(inner) ? inner.slice() : inner;
+  const adapter: AxiosAdapter = (config) => dispatch(context, config, own);
+  wrapped.set(adapter, { context, inner: own });
+  lastAdapters.set(context, { inner: own, adapter });
   return adapter;
 }
+
+/** The same adapter setting: the same function or name, or a list of the same ones (axios copies lists). */
+function sameSetting(a: AdapterSetting, b: AdapterSetting): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((entry, index) => entry === b[index]);
+}
+
+/** The adapter last made for each attachment, with the setting it wraps. */
+const lastAdapters = new WeakMap<
+  AuthorizedAdapterContext,
+  { inner: AdapterSetting; adapter: AxiosAdapter }
+>();
 
 /** Whether `adapter` already routes through `context` (a request sent again keeps its adapter). */
 export function routesThrough(adapter: AdapterSetting, context: AuthorizedAdapterContext): boolean {

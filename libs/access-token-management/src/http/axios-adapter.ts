@@ -29,9 +29,19 @@ export function resolveAdapter(
   config: InternalAxiosRequestConfig,
 ): ResolvedAdapter {
   const send = getAdapter(adapter, config);
-  const kind = (['http', 'fetch'] as const).find((name) => knownAdapter(name, config) === send);
+  let kind = knownKinds.get(send);
+  if (kind === undefined) {
+    kind = (['http', 'fetch'] as const).find((name) => knownAdapter(name, config) === send);
+    if (kind !== undefined) knownKinds.set(send, kind);
+  }
   return { kind, send };
 }
+
+/**
+ * Adapter functions found to be axios' own: `http` is one function, and `fetch` one per fetch environment, so a
+ * function found to be one stays one. Other functions are asked about again (they are refused for credentials).
+ */
+const knownKinds = new WeakMap<AxiosAdapter, KnownAdapter>();
 
 function knownAdapter(name: KnownAdapter, config: InternalAxiosRequestConfig): AxiosAdapter | undefined {
   try {

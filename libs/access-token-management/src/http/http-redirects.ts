@@ -24,10 +24,7 @@ export function keepCredentialsOffRedirects(
 ): void {
   const routed =
     agents !== undefined && useClientAgents(config, agents, requestUrl(config, pinnedBase), true);
-  onRedirect(config, (options) => {
-    stripCredentials(options);
-    if (routed) routeHop(options, agents, pinnedBase.origin);
-  });
+  onRedirect(config, routed ? routedStrip(agents, pinnedBase.origin) : stripCredentials);
 }
 
 /**
@@ -40,17 +37,47 @@ export function routeWithoutCredentials(
   agents: ClientAgents,
 ): void {
   if (useClientAgents(config, agents, requestUrl(config, pinnedBase), false)) {
-    onRedirect(config, (options) => routeHop(options, agents, undefined));
+    onRedirect(
+      config,
+      ownHook(agents, undefined, () => (options) => routeHop(options, agents, undefined)),
+    );
   }
 }
 
-function onRedirect(config: InternalAxiosRequestConfig, own: (options: RedirectOptions) => void): void {
+type OwnHook = (options: RedirectOptions) => void;
+
+/** Our hooks per client route and certificate origin: made once, not once per request. */
+const routeHooks = new WeakMap<ClientAgents, Map<string | undefined, OwnHook>>();
+
+function ownHook(agents: ClientAgents, key: string | undefined, make: () => OwnHook): OwnHook {
+  let hooks = routeHooks.get(agents);
+  if (hooks === undefined) routeHooks.set(agents, (hooks = new Map()));
+  let hook = hooks.get(key);
+  if (hook === undefined) hooks.set(key, (hook = make()));
+  return hook;
+}
+
+function routedStrip(agents: ClientAgents, certificateOrigin: string): OwnHook {
+  return ownHook(agents, certificateOrigin, () => (options) => {
+    stripCredentials(options);
+    routeHop(options, agents, certificateOrigin);
+  });
+}
+
+/** The hook set for each of our hooks when the request had none of the user's: it is the same every time. */
+const bareHooks = new WeakMap<OwnHook, BeforeRedirect>();
+
+function onRedirect(config: InternalAxiosRequestConfig, own: OwnHook): void {
   const userHook = config.beforeRedirect && unwrap(config.beforeRedirect as BeforeRedirect);
-  const hook: BeforeRedirect = (options, ...details) => {
-    own(options);
-    userHook?.(options, ...details);
-  };
-  ownHooks.set(hook, userHook);
+  let hook = userHook ? undefined : bareHooks.get(own);
+  if (hook === undefined) {
+    hook = (options, ...details) => {
+      own(options);
+      userHook?.(options, ...details);
+    };
+    ownHooks.set(hook, userHook);
+    if (!userHook) bareHooks.set(own, hook);
+  }
   config.beforeRedirect = hook;
 }
 

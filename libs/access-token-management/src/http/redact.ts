@@ -1,4 +1,4 @@
-import { isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosHeaders, isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 const REDACTED = '[REDACTED]';
 const CREDENTIAL_HEADERS = ['Authorization', 'DPoP'];
@@ -16,6 +16,10 @@ interface HeadersLike {
 function redactConfig(config: InternalAxiosRequestConfig | undefined): void {
   const headers: unknown = config?.headers;
   if (headers === null || typeof headers !== 'object') return;
+  if (headers instanceof AxiosHeaders) {
+    redactOwnHeaders(headers as unknown as Record<string, unknown>);
+    return;
+  }
   const axiosHeaders = headers as Partial<HeadersLike>;
   if (typeof axiosHeaders.has === 'function' && typeof axiosHeaders.set === 'function') {
     for (const name of CREDENTIAL_HEADERS) if (axiosHeaders.has(name)) axiosHeaders.set(name, REDACTED);
@@ -23,6 +27,18 @@ function redactConfig(config: InternalAxiosRequestConfig | undefined): void {
   }
   const plain = headers as Record<string, unknown>;
   for (const name of Object.keys(plain)) if (CREDENTIAL_HEADER.test(name)) plain[name] = REDACTED;
+}
+
+/**
+ * This axios' own headers keep each header as an own property under the name it was set with: one pass over them
+ * does what `has` + `set` per name would (a value `undefined` counts as absent, `false` is kept, as `set` keeps it),
+ * without a case-insensitive search per name — this runs on every successful response.
+ */
+function redactOwnHeaders(headers: Record<string, unknown>): void {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value !== undefined && value !== false && CREDENTIAL_HEADER.test(name)) headers[name] = REDACTED;
+  }
 }
 
 /**

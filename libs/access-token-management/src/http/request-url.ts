@@ -22,21 +22,23 @@ export function requestOrigin(config: InternalAxiosRequestConfig, pinnedBase: UR
   return requestUrl(config, pinnedBase)?.origin;
 }
 
-const baseOrigins = new Map<string, string | undefined>();
+/** Per pinned base (one per attachment), each baseURL's origin: looked up without building a key per request. */
+const baseOrigins = new WeakMap<URL, Map<string, string | undefined>>();
 
 function baseOrigin(baseURL: string, pinnedBase: URL): string | undefined {
-  const key = `${pinnedBase.href} ${baseURL}`;
-  if (!baseOrigins.has(key)) {
-    if (baseOrigins.size > 1_000) baseOrigins.clear(); // bounded: baseURLs are configuration, not request data
-    let origin: string | undefined;
-    try {
-      origin = new URL(joinUrl(baseURL, ''), pinnedBase).origin;
-    } catch {
-      origin = undefined;
-    }
-    baseOrigins.set(key, origin);
+  let origins = baseOrigins.get(pinnedBase);
+  if (origins === undefined) baseOrigins.set(pinnedBase, (origins = new Map()));
+  const known = origins.get(baseURL);
+  if (known !== undefined || origins.has(baseURL)) return known;
+  if (origins.size > 1_000) origins.clear(); // bounded: baseURLs are configuration, not request data
+  let origin: string | undefined;
+  try {
+    origin = new URL(joinUrl(baseURL, ''), pinnedBase).origin;
+  } catch {
+    origin = undefined;
   }
-  return baseOrigins.get(key);
+  origins.set(baseURL, origin);
+  return origin;
 }
 
 /** The URL a request will go to (without axios `params`), or `undefined` when it cannot be told. */
