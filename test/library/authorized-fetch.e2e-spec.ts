@@ -111,6 +111,20 @@ describe('createAuthorizedFetch', () => {
     ]);
   });
 
+  it("replaces the caller's own Authorization, however given and spelt: one header, the client's token", async () => {
+    await authorizedFetch('/orders', { headers: { AUTHORIZATION: 'Bearer forged', 'x-trace': 'plain' } });
+    await authorizedFetch(`${api.url}/orders`, { headers: new Headers({ authorization: 'Bearer forged' }) });
+    await authorizedFetch(`${api.url}/orders`, { headers: [['Authorization', 'Bearer forged']] });
+    const token = await manager.getAccessToken('orders');
+    expect(api.requests).toHaveLength(3);
+    for (const request of api.requests) {
+      const lines = request.rawHeaders.filter((_, i, all) => i % 2 === 0 && /^authorization$/i.test(all[i]!));
+      expect(lines).toHaveLength(1);
+      expect(request.headers.authorization).toBe(`Bearer ${token.value}`);
+    }
+    expect(api.requests[0]?.headers['x-trace']).toBe('plain');
+  });
+
   it('sends no token to another origin, nor to the same host on another port, and fetches none', async () => {
     await authorizedFetch(`${other.url}/steal`);
     expect(other.requests).toHaveLength(1);

@@ -6,6 +6,17 @@ import { AccessTokenManager, attachAccessToken } from 'nestjs-access-token-manag
 import { sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { issueTokens } from '../support/token-responses.js';
 
+/** JSON as circular-safe loggers write it: `toJSON` honoured, a cycle written as a marker. */
+function circularSafeJson(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item === null || typeof item !== 'object') return item;
+    if (seen.has(item)) return '[Circular]';
+    seen.add(item);
+    return item;
+  });
+}
+
 describe.each(['http', 'fetch'] as const)(
   'attachAccessToken on an axios instance (%s adapter)',
   (adapter) => {
@@ -55,6 +66,20 @@ describe.each(['http', 'fetch'] as const)(
       expect(first).toMatch(/^Bearer tok_/);
       expect(second).toBe(first);
       expect(issuedTokens()).toBe(1);
+    });
+
+    it("replaces the caller's own Authorization header, however spelt: one header, the client's token", async () => {
+      await http.get('/orders', { headers: { authorization: 'Bearer forged' } });
+      await http.get('/orders', { headers: { AUTHORIZATION: 'Bearer forged', 'x-trace': 't2' } });
+      const token = await manager.getAccessToken('orders');
+      for (const request of api.requests) {
+        const lines = request.rawHeaders.filter(
+          (_, i, all) => i % 2 === 0 && /^authorization$/i.test(all[i]!),
+        );
+        expect(lines).toHaveLength(1);
+        expect(request.headers.authorization).toBe(`Bearer ${token.value}`);
+      }
+      expect(api.requests[1]?.headers['x-trace']).toBe('t2');
     });
 
     it('sends no token to an absolute URL of another origin', async () => {
@@ -213,11 +238,14 @@ describe.each(['http', 'fetch'] as const)(
       expect(JSON.stringify(error)).not.toContain(token.value);
     });
 
-    it('redacts the token from a successful response too', async () => {
+    it('redacts the token from a successful response too: inspected, serialised, or its request alone', async () => {
       const response = await http.get('/orders');
       const token = await manager.getAccessToken('orders');
       expect(api.requests[0]?.headers.authorization).toBe(`Bearer ${token.value}`);
-      expect(inspect(response, { depth: 6 })).not.toContain(token.value);
+      expect(inspect(response, { depth: 8 })).not.toContain(token.value);
+      expect(inspect(response.request, { depth: 8 })).not.toContain(token.value);
+      expect(circularSafeJson(response)).not.toContain(token.value);
+      expect(response.request).toBeDefined(); // still there for code that asks for it
     });
 
     it('stops adding tokens once detached', async () => {

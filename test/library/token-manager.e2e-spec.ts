@@ -79,6 +79,33 @@ describe('AccessTokenManager against a token endpoint on loopback', () => {
     expect(endpoint.requests).toHaveLength(2);
   });
 
+  it('peekAccessToken: the token a call would be served now without waiting, else undefined', async () => {
+    const tokens = manager({}, { refreshAhead: false });
+    expect(tokens.peekAccessToken('orders')).toBeUndefined(); // nothing fetched yet: the caller must wait
+    const first = await tokens.getAccessToken('orders');
+    expect(tokens.peekAccessToken('orders')).toBe(first);
+    expect(tokens.peekAccessToken('orders', { scope: 'orders.write' })).toBeUndefined(); // another key
+    expect(tokens.peekAccessToken('billing')).toBeUndefined(); // unknown client: getAccessToken says why
+    clock += 241_000; // past the renewal point without background refresh: a call would wait on a renewal
+    expect(tokens.peekAccessToken('orders')).toBeUndefined();
+    expect(endpoint.requests).toHaveLength(1);
+    const renewed = await tokens.getAccessToken('orders');
+    expect(tokens.peekAccessToken('orders')).toBe(renewed);
+    await tokens.deleteAccessToken('orders');
+    expect(tokens.peekAccessToken('orders')).toBeUndefined();
+  });
+
+  it('peekAccessToken past the renewal point: undefined (the store is read), then the renewed token', async () => {
+    const tokens = manager();
+    const first = await tokens.getAccessToken('orders');
+    clock += 241_000;
+    expect(tokens.peekAccessToken('orders')).toBeUndefined();
+    expect((await tokens.getAccessToken('orders')).value).toBe(first.value); // served, renewed behind
+    await until(() => endpoint.requests.length === 2);
+    await until(() => tokens.peekAccessToken('orders') !== undefined);
+    expect(tokens.peekAccessToken('orders')?.value).not.toBe(first.value);
+  });
+
   it('renews a token after it expired', async () => {
     const tokens = manager({}, { refreshBeforeExpirySeconds: 0, refreshAhead: false });
     const first = await tokens.getAccessToken('orders');

@@ -8,6 +8,8 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** The header lines as sent, names as spelt, duplicates kept (`headers` keeps one `Authorization`). */
+  rawHeaders: string[];
   body: string;
   /** Epoch ms when the request had been read. */
   receivedAt: number;
@@ -50,6 +52,7 @@ export async function startScriptedServer(
         method: req.method ?? '',
         url: req.url ?? '',
         headers: req.headers,
+        rawHeaders: req.rawHeaders,
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: Date.now(),
         clientCertificate: options.tls ? presentedCertificate(req.socket as TLSSocket) : undefined,

@@ -51,6 +51,7 @@ export function attachAccessToken(
     clientName,
     tokenOptions: { scope: options.scope, resource: options.resource },
     pinnedBase,
+    pinnedOrigin: pinnedBase.origin,
     clientBaseURL: client.baseURL,
     // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes; both follow
     // rotated credential files.

@@ -1,37 +1,28 @@
-import {
-  isAxiosError,
-  type AxiosAdapter,
-  type AxiosRequestConfig,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from 'axios';
+import type { AxiosAdapter, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
-import type { DPoPProofSigner, TokenSource } from '../manager/token-source.interface.js';
+import type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
+import { checkSameClient, sendAfterToken, sendWithRetries } from './authorized-send.js';
 import { adapterOf, resolveAdapter } from './axios-adapter.js';
-import type { ClientAgents } from './client-agents.js';
-import { addDPoPProof, demandsDPoPNonce, rememberDPoPNonce } from './dpop-proof.js';
 import { sendWithoutCredentialsOnRedirect } from './fetch-redirects.js';
-import { headerValue } from './header-value.js';
 import { keepCredentialsOffRedirects, routeWithoutCredentials } from './http-redirects.js';
-import { redactAxiosError, redactAxiosResponse } from './redact.js';
-import { isReplayableBody } from './replayable-body.js';
 import { requestOrigin } from './request-url.js';
-import { challengeError } from './www-authenticate.js';
 
-/** What one `attachAccessToken` decides with: the client, the one origin its credentials may go to, its keys. */
-export interface AuthorizedAdapterContext {
-  tokens: TokenSource;
-  clientName: string;
-  tokenOptions: { scope?: string; resource?: string };
-  pinnedBase: URL;
-  /** The client's `baseURL` when attached: a client registered again under its name with another one gets nothing. */
-  clientBaseURL: string | undefined;
-  dpop: DPoPProofSigner | undefined;
-  /** The client's agents (proxy, CAs, certificate) for axios' http adapter; `undefined` when Node's defaults do. */
-  agents: ClientAgents | undefined;
-}
+export type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
 
 type AdapterSetting = AxiosRequestConfig['adapter'];
+
+/** What an authorized adapter sends through: the setting it wraps, and what it found that setting to be. */
+interface Route {
+  /** The setting the request had. */
+  readonly inner: AdapterSetting;
+  /** The same under any authorized adapters of other attachments (whose origins are not this one). */
+  readonly innermost: AdapterSetting;
+  /**
+   * axios' http adapter, once the setting was found to resolve to it: that does not depend on the request (only the
+   * fetch adapter is made per fetch environment), so later requests skip axios' adapter lookup.
+   */
+  http?: AxiosAdapter;
+}
 
 /** Each authorized adapter, to its context and the adapter setting it wraps. */
 const wrapped = new WeakMap<AxiosAdapter, { context: AuthorizedAdapterContext; inner: AdapterSetting }>();
@@ -49,7 +40,8 @@ export function authorizedAdapter(context: AuthorizedAdapterContext, inner: Adap
   if (last !== undefined && sameSetting(last.inner, inner)) return last.adapter;
   // axios hands each request a copy of an adapter list: the adapter keeps its own, which no request can change.
   const own: AdapterSetting = Array.isArray(inner) ? inner.slice() : inner;
-  const adapter: AxiosAdapter = (config) => dispatch(context, config, own);
+  const route: Route = { inner: own, innermost: innermost(own) };
+  const adapter: AxiosAdapter = (config) => dispatch(context, config, route);
   wrapped.set(adapter, { context, inner: own });
   lastAdapters.set(context, { inner: own, adapter });
   return adapter;
@@ -80,57 +72,28 @@ export function routesThrough(adapter: AdapterSetting, context: AuthorizedAdapte
   return false;
 }
 
-async function dispatch(
+/**
+ * Sends one request of the attached instance. With a token the manager holds now (the hot path) the request goes out
+ * at once, without an `await`: the only promise is the adapter's own. Otherwise the token is awaited first.
+ */
+function dispatch(
   context: AuthorizedAdapterContext,
   config: InternalAxiosRequestConfig,
-  inner: AdapterSetting,
+  route: Route,
 ): Promise<AxiosResponse> {
-  const { tokens, clientName, tokenOptions, pinnedBase, dpop } = context;
-  if (requestOrigin(config, pinnedBase) !== pinnedBase.origin) return sendElsewhere(context, config, inner);
-
-  const send = credentialTransport(context, config, innermost(inner));
-  let token = await tokens.getAccessToken(clientName, tokenOptions);
-  checkSameClient(context);
-  let renewed = false;
-  let nonceRetried = false;
-  for (;;) {
-    config.headers.set('Authorization', `${token.type} ${token.value}`);
-    const proofBound = dpop !== undefined && token.type === 'DPoP';
-    if (proofBound) await addDPoPProof(config, dpop, token, pinnedBase);
-    try {
-      const response = await send(config);
-      if (proofBound) rememberDPoPNonce(dpop, config, response, pinnedBase);
-      return redactAxiosResponse(response);
-    } catch (error) {
-      const response = isAxiosError(error) ? error.response : undefined;
-      if (proofBound) rememberDPoPNonce(dpop, config, response, pinnedBase);
-      if (!isReplayableBody(config.data)) throw redactAxiosError(error);
-      if (!renewed && rejectsToken(response)) {
-        renewed = true;
-        token = await context.tokens.renewAccessToken(clientName, tokenOptions, token);
-        checkSameClient(context);
-      } else if (!nonceRetried && proofBound && demandsDPoPNonce(response)) {
-        nonceRetried = true;
-      } else {
-        throw redactAxiosError(error);
-      }
+  try {
+    if (requestOrigin(config, context.pinnedBase) !== context.pinnedOrigin) {
+      return sendElsewhere(context, config, route.inner);
     }
+    const send = credentialTransport(context, config, route);
+    const { tokens, clientName, tokenOptions } = context;
+    const cached = tokens.peekAccessToken?.(clientName, tokenOptions);
+    if (cached === undefined) return sendAfterToken(context, config, send);
+    checkSameClient(context);
+    return sendWithRetries(context, config, send, cached);
+  } catch (error) {
+    return Promise.reject(error);
   }
-}
-
-/**
- * The client of this name is still the one attached: removed and registered again (a tenant moved) with another
- * `baseURL`, its token must not go to the origin pinned for the old one. A string compare: nothing on the hot path.
- */
-function checkSameClient(context: AuthorizedAdapterContext): void {
-  const { baseURL } = context.tokens.clientTransport(context.clientName);
-  if (baseURL === context.clientBaseURL) return;
-  throw new AccessTokenError(
-    AccessTokenErrorCode.ClientNotFound,
-    `The access token client '${context.clientName}' was replaced by one with another baseURL after this axios ` +
-      'instance was attached: attach its token to a new instance',
-    context.clientName,
-  );
 }
 
 /** A request to another origin: no credentials, but the client's route (its proxy, its CAs) all the same. */
@@ -165,10 +128,15 @@ function innermost(inner: AdapterSetting): AdapterSetting {
 function credentialTransport(
   context: AuthorizedAdapterContext,
   config: InternalAxiosRequestConfig,
-  inner: AdapterSetting,
+  route: Route,
 ): AxiosAdapter {
-  const { kind, send } = resolveAdapter(inner, config);
+  if (route.http !== undefined) {
+    keepCredentialsOffRedirects(config, context.pinnedBase, context.agents);
+    return route.http;
+  }
+  const { kind, send } = resolveAdapter(route.innermost, config);
   if (kind === 'http') {
+    route.http = send;
     keepCredentialsOffRedirects(config, context.pinnedBase, context.agents);
     return send;
   }
@@ -184,11 +152,4 @@ function credentialTransport(
           'redirects are kept free of credentials; this request uses a custom adapter',
     context.clientName,
   );
-}
-
-/** A 401 whose challenge says `invalid_token`, or gives no error code (RFC 6750 §3.1: "no usable token"). */
-function rejectsToken(response: AxiosResponse | undefined): boolean {
-  if (response?.status !== 401) return false;
-  const code = challengeError(headerValue(response.headers, 'www-authenticate'));
-  return code === null || code === undefined || code === 'invalid_token';
 }

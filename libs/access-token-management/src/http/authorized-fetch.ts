@@ -3,12 +3,15 @@ import type { DPoPProofSigner, TokenSource } from '../manager/token-source.inter
 import {
   demandsFetchDPoPNonce,
   fetchRequestOf,
+  isRedirect,
   isReplayableFetchBody,
   redirectedFetchRequest,
   rejectsFetchToken,
   type FetchRequest,
 } from './fetch-request.js';
 import { fetchTransport, type FetchFunction, type FetchTransport } from './fetch-transport.js';
+import { authorizationValue } from './authorization-header.js';
+import { withCredentials, type FetchHeaders } from './fetch-credentials.js';
 import { pinnedOriginOf } from './pinned-origin.js';
 
 export type { FetchFunction } from './fetch-transport.js';
@@ -30,6 +33,9 @@ interface Context {
   clientName: string;
   tokenOptions: { scope?: string; resource?: string };
   pinnedBase: URL;
+  /** The pinned origin and a `/`: a string starting with it goes to the pinned origin (see `fetchRequestOf`). */
+  pinnedPrefix: string;
+  pinnedOrigin: string;
   dpop: DPoPProofSigner | undefined;
   send: FetchTransport;
 }
@@ -53,11 +59,14 @@ export function createAuthorizedFetch(
   options: AuthorizedFetchOptions = {},
 ): FetchFunction {
   const client = tokens.clientTransport(clientName);
+  const pinnedBase = pinnedOriginOf('createAuthorizedFetch', client, clientName, options.origin);
   const context: Context = {
     tokens,
     clientName,
     tokenOptions: { scope: options.scope, resource: options.resource },
-    pinnedBase: pinnedOriginOf('createAuthorizedFetch', client, clientName, options.origin),
+    pinnedBase,
+    pinnedPrefix: `${pinnedBase.origin}/`,
+    pinnedOrigin: pinnedBase.origin,
     // The DPoP key and the network (certificate, proxy) as the client has them now: they follow rotated files.
     get dpop() {
       return client.dpop;
@@ -65,23 +74,49 @@ export function createAuthorizedFetch(
     send: fetchTransport(options.fetch, () => client.network),
   };
   return (input, init) => {
-    const request = fetchRequestOf(input, init, context.pinnedBase);
-    return request.url.origin === context.pinnedBase.origin
+    const request = fetchRequestOf(input, init, pinnedBase, context.pinnedPrefix);
+    return request.href.startsWith(context.pinnedPrefix) || request.url.origin === context.pinnedOrigin
       ? sendAuthorized(context, request)
-      : context.send(request.url, request.init, false);
+      : context.send(request, request.init, false);
   };
 }
 
-async function sendAuthorized(context: Context, request: FetchRequest): Promise<Response> {
-  const { tokens, clientName, tokenOptions, dpop } = context;
-  let token = await tokens.getAccessToken(clientName, tokenOptions);
+/**
+ * With a token the manager holds now (the hot path), the request goes out at once, without an `await`: one promise
+ * step reads the answer (a redirect to follow without credentials, a 401 to retry). Otherwise the token is awaited.
+ */
+function sendAuthorized(context: Context, request: FetchRequest): Promise<Response> {
+  const { tokens, clientName, tokenOptions } = context;
+  const cached = tokens.peekAccessToken?.(clientName, tokenOptions);
+  if (cached === undefined) return sendAfterToken(context, request);
+  return sendWithRetries(context, request, cached);
+}
+
+async function sendAfterToken(context: Context, request: FetchRequest): Promise<Response> {
+  const token = await context.tokens.getAccessToken(context.clientName, context.tokenOptions);
+  return sendWithRetries(context, request, token);
+}
+
+function sendWithRetries(context: Context, request: FetchRequest, token: AccessToken): Promise<Response> {
+  return sendOnce(context, request, token).then((response) =>
+    response.status === 401 && isReplayableFetchBody(request.init.body)
+      ? retry(context, request, token, response)
+      : response,
+  );
+}
+
+/** After a 401: once with a renewed token when it rejects the token, once more with the server's DPoP nonce. */
+async function retry(
+  context: Context,
+  request: FetchRequest,
+  token: AccessToken,
+  response: Response,
+): Promise<Response> {
+  const { tokens, clientName, tokenOptions } = context;
   let renewed = false;
   let nonceRetried = false;
   for (;;) {
-    const proofBound = dpop !== undefined && token.type === 'DPoP';
-    const response = await sendOnce(context, request, token, proofBound ? dpop : undefined);
-    if (proofBound) dpop.rememberNonce(request.url, response.headers.get('dpop-nonce') ?? undefined);
-    if (response.status !== 401 || !isReplayableFetchBody(request.init.body)) return response;
+    const proofBound = context.dpop !== undefined && token.type === 'DPoP';
     if (!renewed && rejectsFetchToken(response)) {
       renewed = true;
       await response.body?.cancel();
@@ -92,27 +127,52 @@ async function sendAuthorized(context: Context, request: FetchRequest): Promise<
     } else {
       return response;
     }
+    response = await sendOnce(context, request, token);
+    if (response.status !== 401) return response;
   }
 }
 
 /** One send with the credentials, its redirect (if the caller lets fetch follow) followed without them. */
-async function sendOnce(
+function sendOnce(context: Context, request: FetchRequest, token: AccessToken): Promise<Response> {
+  const { dpop } = context;
+  if (dpop !== undefined && token.type === 'DPoP') return sendWithProof(context, request, token, dpop);
+  const headers = withCredentials(request.init.headers, authorizationValue(token), undefined);
+  return sendWith(context, request, headers);
+}
+
+async function sendWithProof(
   context: Context,
   request: FetchRequest,
   token: AccessToken,
-  dpop: DPoPProofSigner | undefined,
+  dpop: DPoPProofSigner,
 ): Promise<Response> {
-  const headers = new Headers(request.init.headers);
-  headers.set('authorization', `${token.type} ${token.value}`);
-  const method = request.init.method ?? 'GET';
-  if (dpop !== undefined) headers.set('dpop', await dpop.proof(method, request.url, token.value));
+  const proof = await dpop.proof(request.init.method ?? 'GET', request.url, token.value);
+  const response = await sendWith(
+    context,
+    request,
+    withCredentials(request.init.headers, authorizationValue(token), proof),
+  );
+  dpop.rememberNonce(request.url, response.headers.get('dpop-nonce') ?? undefined);
+  return response;
+}
+
+function sendWith(context: Context, request: FetchRequest, headers: FetchHeaders): Promise<Response> {
   const asked = request.init.redirect ?? 'follow';
   // 'error' stays: fetch fails on the redirect without following it, so the credentials go nowhere else.
   const redirect = asked === 'error' ? 'error' : 'manual';
-  const response = await context.send(request.url, { ...request.init, headers, redirect }, true);
-  if (asked !== 'follow') return response;
+  const sent = context.send(request, { ...request.init, headers, redirect }, true);
+  return asked === 'follow' ? sent.then((response) => followRedirect(context, request, response)) : sent;
+}
+
+/** A redirect of a credentialed request, followed without the credentials; any other answer as it is. */
+async function followRedirect(
+  context: Context,
+  request: FetchRequest,
+  response: Response,
+): Promise<Response> {
+  if (!isRedirect(response)) return response;
   const next = redirectedFetchRequest(request, response);
   if (next === undefined) return response;
   await response.body?.cancel();
-  return context.send(next.url, next.init, false);
+  return context.send(next, next.init, false);
 }

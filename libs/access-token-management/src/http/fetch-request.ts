@@ -1,27 +1,45 @@
 import { challengeError } from './www-authenticate.js';
 
-/** One request of the authorized fetch, as a URL and an init whatever form the caller used. */
-export interface FetchRequest {
-  url: URL;
-  init: RequestInit;
-}
-
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
- * A `fetch` call's arguments as one URL and one init: a `Request` is taken apart (its body is a stream, so it is sent
- * once), a relative string resolves against the client's origin, and the init's own fields win.
+ * One request of the authorized fetch: where it goes and its init, whatever form the caller used. `href` is what is
+ * sent; `url` is parsed only when something needs it (a DPoP proof, a proxy decision, a redirect).
+ */
+export class FetchRequest {
+  private parsed: URL | undefined;
+
+  constructor(
+    readonly href: string,
+    readonly init: RequestInit,
+    parsed?: URL,
+  ) {
+    this.parsed = parsed;
+  }
+
+  get url(): URL {
+    return (this.parsed ??= new URL(this.href));
+  }
+}
+
+/**
+ * A `fetch` call's arguments as one request: a `Request` is taken apart (its body is a stream, so it is sent once), a
+ * relative string resolves against the client's origin, and the init's own fields win. A string that starts with the
+ * pinned origin and a `/` is taken as it is: nothing after that `/` can change a URL's origin, so it needs no parse.
  */
 export function fetchRequestOf(
   input: string | URL | Request,
   init: RequestInit | undefined,
   base: URL,
+  pinnedPrefix: string,
 ): FetchRequest {
+  if (typeof input === 'string' && input.startsWith(pinnedPrefix)) return new FetchRequest(input, init ?? {});
   if (typeof input === 'object' && !(input instanceof URL)) {
     const request = input;
-    return {
-      url: new URL(request.url),
-      init: {
+    const url = new URL(request.url);
+    return new FetchRequest(
+      url.href,
+      {
         method: request.method,
         headers: request.headers,
         signal: request.signal,
@@ -29,9 +47,11 @@ export function fetchRequestOf(
         ...(request.body !== null ? { body: request.body, duplex: 'half' } : {}),
         ...init,
       } as RequestInit,
-    };
+      url,
+    );
   }
-  return { url: new URL(input, base), init: { ...init } };
+  const url = new URL(input, base);
+  return new FetchRequest(url.href, { ...init }, url);
 }
 
 /** Strings, buffers, blobs, forms and search params can be sent again; a stream (or async iterable) cannot. */
@@ -66,10 +86,10 @@ export function demandsFetchDPoPNonce(response: Response): boolean {
  * sent: the caller gets the 3xx).
  */
 export function redirectedFetchRequest(request: FetchRequest, response: Response): FetchRequest | undefined {
-  if (!REDIRECT_STATUSES.has(response.status)) return undefined;
+  if (!isRedirect(response)) return undefined;
   const location = response.headers.get('location');
   if (location === null) return undefined;
-  const target = URL.parse(location, request.url.href);
+  const target = URL.parse(location, request.href);
   if (target === null || (target.protocol !== 'http:' && target.protocol !== 'https:')) return undefined;
   const method = (request.init.method ?? 'GET').toUpperCase();
   const asGet =
@@ -84,5 +104,10 @@ export function redirectedFetchRequest(request: FetchRequest, response: Response
     init.method = 'GET';
     delete init.body;
   }
-  return { url: target, init };
+  return new FetchRequest(target.href, init, target);
+}
+
+/** A redirect status fetch would follow. */
+export function isRedirect(response: Response): boolean {
+  return REDIRECT_STATUSES.has(response.status);
 }

@@ -25,7 +25,17 @@ export function requestOrigin(config: InternalAxiosRequestConfig, pinnedBase: UR
 /** Per pinned base (one per attachment), each baseURL's origin: looked up without building a key per request. */
 const baseOrigins = new WeakMap<URL, Map<string, string | undefined>>();
 
+/** The last answer: an instance's requests share one baseURL, so this is the one that answers nearly every call. */
+let last: { pinnedBase: URL; baseURL: string; origin: string | undefined } | undefined;
+
 function baseOrigin(baseURL: string, pinnedBase: URL): string | undefined {
+  if (last !== undefined && last.baseURL === baseURL && last.pinnedBase === pinnedBase) return last.origin;
+  const origin = knownBaseOrigin(baseURL, pinnedBase);
+  last = { pinnedBase, baseURL, origin };
+  return origin;
+}
+
+function knownBaseOrigin(baseURL: string, pinnedBase: URL): string | undefined {
   let origins = baseOrigins.get(pinnedBase);
   if (origins === undefined) baseOrigins.set(pinnedBase, (origins = new Map()));
   const known = origins.get(baseURL);

@@ -13,6 +13,7 @@ import { ClientDirectory } from './client-directory.js';
 import { clockOf, type AccessTokenManagerDependencies } from './manager-dependencies.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
 import { servedUntil } from './renewal-policy.js';
+import type { TokenKeyState } from './token-key-state.js';
 import type { TokenKeys } from './token-keys.js';
 import type { TokenRequests } from './token-requests.js';
 import { createTokenRequests } from './token-request-pipeline.js';
@@ -172,16 +173,33 @@ export class AccessTokenManager implements TokenSource {
     }
     // The in-process copy answers synchronously; the store is read only past the renewal point or on a miss.
     const cached = this.store.peek(state.key) ?? (await this.store.get(state.key));
-    const now = this.now();
-    if (cached && now < this.servedUntil(cached) && (now < cached.renewAt || this.options.refreshAhead)) {
-      this.metrics.hit(clientName);
-      state.used();
-      if (now >= cached.renewAt) this.requests.startInBackground(state, cached);
-      else if (state.refreshTimer === undefined) this.refresh.plan(state, cached);
-      return cached.token;
-    }
+    if (cached && this.serve(state, cached)) return cached.token;
     this.metrics.miss(clientName);
     return this.requests.current(state.key) ?? this.requests.start(state, cached, false);
+  }
+
+  /**
+   * The token {@link getAccessToken} would hand out now from this process's cache, without waiting on anything (no
+   * store read, no token request), or `undefined` when it would have to wait or fail — then ask `getAccessToken`.
+   * A token served this way counts as a cache hit and keeps its renewal planned, as one from `getAccessToken` does.
+   * What the HTTP layer sends with: a request with a cached token goes out without a promise hop.
+   */
+  peekAccessToken(clientName: string, options: TokenCallOptions = NO_OPTIONS): AccessToken | undefined {
+    const state = this.keys.known(clientName, options);
+    const cached = state && this.store.peek(state.key);
+    return cached && this.serve(state, cached) ? cached.token : undefined;
+  }
+
+  /** Whether `cached` may be served now; if so, counts the hit and keeps its renewal going. */
+  private serve(state: TokenKeyState, cached: CachedToken): boolean {
+    const now = this.now();
+    if (now >= this.servedUntil(cached) || (now >= cached.renewAt && !this.options.refreshAhead))
+      return false;
+    this.metrics.hit(state.client.name);
+    state.used();
+    if (now >= cached.renewAt) this.requests.startInBackground(state, cached);
+    else if (state.refreshTimer === undefined) this.refresh.plan(state, cached);
+    return true;
   }
 
   /** Drops the cached token of a client (for its default or the given scope and resource). */

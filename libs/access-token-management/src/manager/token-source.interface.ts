@@ -70,6 +70,12 @@ export interface ClientNetworkView {
 export interface TokenSource {
   getAccessToken(clientName: string, options?: GetAccessTokenOptions): Promise<AccessToken>;
   /**
+   * Optional: the token `getAccessToken` would hand out right now without waiting on anything, or `undefined` when it
+   * would have to wait (or fail); then the caller asks `getAccessToken`. Lets the HTTP layer send a request with a
+   * cached token without a promise hop.
+   */
+  peekAccessToken?(clientName: string, options?: TokenCallOptions): AccessToken | undefined;
+  /**
    * A token to use instead of `rejected`, which the API refused: the cached one when it is newer already (so
    * concurrent 401s renew once), else a forced renewal.
    */

@@ -1,0 +1,125 @@
+import { isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AccessToken } from '../access-token.js';
+import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import type { DPoPProofSigner } from '../manager/token-source.interface.js';
+import type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
+import { authorizationValue, setAuthorization } from './authorization-header.js';
+import { addDPoPProof, demandsDPoPNonce, rememberDPoPNonce } from './dpop-proof.js';
+import { headerValue } from './header-value.js';
+import { redactAxiosError, redactAxiosResponse } from './redact.js';
+import { isReplayableBody } from './replayable-body.js';
+import { challengeError } from './www-authenticate.js';
+
+// How an authorized adapter sends a request with the client's token: the retries of one call live here, in that
+// call, where no axios version's config merge can drop their count.
+
+/** Sends once the token is in hand. */
+export async function sendAfterToken(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  send: AxiosAdapter,
+): Promise<AxiosResponse> {
+  const token = await context.tokens.getAccessToken(context.clientName, context.tokenOptions);
+  checkSameClient(context);
+  return sendWithRetries(context, config, send, token);
+}
+
+/** One send with `token`; a failure goes on to the retries this call may make. */
+export function sendWithRetries(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  send: AxiosAdapter,
+  token: AccessToken,
+): Promise<AxiosResponse> {
+  return sendOnce(context, config, send, token).then(undefined, (error: unknown) =>
+    retry(context, config, send, token, error),
+  );
+}
+
+/** Sends `config` with `token` (and its DPoP proof, when the token is DPoP-bound). */
+function sendOnce(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  send: AxiosAdapter,
+  token: AccessToken,
+): Promise<AxiosResponse> {
+  setAuthorization(config.headers, authorizationValue(token));
+  const { dpop } = context;
+  if (dpop === undefined || token.type !== 'DPoP') return send(config).then(redactAxiosResponse);
+  return sendWithProof(context, config, send, token, dpop);
+}
+
+async function sendWithProof(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  send: AxiosAdapter,
+  token: AccessToken,
+  dpop: DPoPProofSigner,
+): Promise<AxiosResponse> {
+  await addDPoPProof(config, dpop, token, context.pinnedBase);
+  try {
+    const response = await send(config);
+    rememberDPoPNonce(dpop, config, response, context.pinnedBase);
+    return redactAxiosResponse(response);
+  } catch (error) {
+    rememberDPoPNonce(dpop, config, isAxiosError(error) ? error.response : undefined, context.pinnedBase);
+    throw error;
+  }
+}
+
+/**
+ * After a failed send: once with a renewed token on a 401 that rejects the token, once more with the server's DPoP
+ * nonce; never with a body that cannot be sent again. Anything else is the caller's error, redacted.
+ */
+async function retry(
+  context: AuthorizedAdapterContext,
+  config: InternalAxiosRequestConfig,
+  send: AxiosAdapter,
+  token: AccessToken,
+  error: unknown,
+): Promise<AxiosResponse> {
+  const { tokens, clientName, tokenOptions } = context;
+  let renewed = false;
+  let nonceRetried = false;
+  for (;;) {
+    const response = isAxiosError(error) ? error.response : undefined;
+    const proofBound = context.dpop !== undefined && token.type === 'DPoP';
+    if (!isReplayableBody(config.data)) throw redactAxiosError(error);
+    if (!renewed && rejectsToken(response)) {
+      renewed = true;
+      token = await tokens.renewAccessToken(clientName, tokenOptions, token);
+      checkSameClient(context);
+    } else if (!nonceRetried && proofBound && demandsDPoPNonce(response)) {
+      nonceRetried = true;
+    } else {
+      throw redactAxiosError(error);
+    }
+    try {
+      return await sendOnce(context, config, send, token);
+    } catch (next) {
+      error = next;
+    }
+  }
+}
+
+/**
+ * The client of this name is still the one attached: removed and registered again (a tenant moved) with another
+ * `baseURL`, its token must not go to the origin pinned for the old one. A string compare: nothing on the hot path.
+ */
+export function checkSameClient(context: AuthorizedAdapterContext): void {
+  const { baseURL } = context.tokens.clientTransport(context.clientName);
+  if (baseURL === context.clientBaseURL) return;
+  throw new AccessTokenError(
+    AccessTokenErrorCode.ClientNotFound,
+    `The access token client '${context.clientName}' was replaced by one with another baseURL after this axios ` +
+      'instance was attached: attach its token to a new instance',
+    context.clientName,
+  );
+}
+
+/** A 401 whose challenge says `invalid_token`, or gives no error code (RFC 6750 §3.1: "no usable token"). */
+function rejectsToken(response: AxiosResponse | undefined): boolean {
+  if (response?.status !== 401) return false;
+  const code = challengeError(headerValue(response.headers, 'www-authenticate'));
+  return code === null || code === undefined || code === 'invalid_token';
+}
