@@ -8,6 +8,7 @@ import {
   AccessTokenManager,
   AccessTokenModule,
   attachAccessToken,
+  createAuthorizedFetch,
   type ClientCredentialsClientOptions,
 } from 'nestjs-access-token-management';
 import { startOrdersApi, type RunningOrdersApi } from '../support/apps/start-orders-api.js';
@@ -157,6 +158,30 @@ describe('per-tenant HTTP calls: clients at runtime behind an authorizing HttpSe
       });
     } finally {
       await app.close();
+    }
+  });
+
+  it('sends no token of a client registered again with another baseURL through the authorized fetch of the old one', async () => {
+    const manager = new AccessTokenManager({
+      clients: { alpha: directory.alpha as ClientCredentialsClientOptions },
+    });
+    try {
+      const old = createAuthorizedFetch(manager, 'alpha');
+      expect((await old('/orders')).status).toBe(200);
+
+      await manager.removeClient('alpha');
+      await expect(old('/orders')).rejects.toMatchObject({ code: 'ERR_CLIENT_NOT_FOUND' });
+      manager.registerClient('alpha', { ...(directory.beta as ClientCredentialsClientOptions) });
+      await manager.getAccessToken('alpha'); // a token of the new client is cached: the hot path must check too
+      alphaApi.requests.length = 0;
+      await expect(old(`${alphaApi.url}/orders`)).rejects.toMatchObject({ code: 'ERR_CLIENT_NOT_FOUND' });
+      expect(alphaApi.requests).toHaveLength(0);
+
+      const moved = createAuthorizedFetch(manager, 'alpha');
+      expect((await moved('/orders')).status).toBe(200);
+    } finally {
+      await manager.close();
+      betaApi.requests.length = 0;
     }
   });
 

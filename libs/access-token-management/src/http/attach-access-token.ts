@@ -53,6 +53,7 @@ export function attachAccessToken(
     pinnedBase,
     pinnedOrigin: pinnedBase.origin,
     clientBaseURL: client.baseURL,
+    attachedAs: 'axios instance',
     // Sender-constrained tokens: the client certificate and a DPoP proof go wherever the token goes; both follow
     // rotated credential files.
     get dpop() {

@@ -1,8 +1,9 @@
 import type { DPoPProofSigner, TokenSource } from '../manager/token-source.interface.js';
 import type { ClientAgents } from './client-agents.js';
+import type { PinnedClient } from './same-client.js';
 
 /** What one `attachAccessToken` decides with: the client, the one origin its credentials may go to, its keys. */
-export interface AuthorizedAdapterContext {
+export interface AuthorizedAdapterContext extends PinnedClient {
   tokens: TokenSource;
   clientName: string;
   tokenOptions: { scope?: string; resource?: string };

@@ -1,11 +1,12 @@
 import type { AxiosAdapter, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
-import { checkSameClient, sendAfterToken, sendWithRetries } from './authorized-send.js';
+import { sendAfterToken, sendWithRetries } from './authorized-send.js';
 import { adapterOf, resolveAdapter } from './axios-adapter.js';
 import { sendWithoutCredentialsOnRedirect } from './fetch-redirects.js';
 import { keepCredentialsOffRedirects, routeWithoutCredentials } from './http-redirects.js';
 import { requestOrigin } from './request-url.js';
+import { checkSameClient } from './same-client.js';
 
 export type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
 

@@ -13,6 +13,7 @@ import { fetchTransport, type FetchFunction, type FetchTransport } from './fetch
 import { authorizationValue } from './authorization-header.js';
 import { withCredentials, type FetchHeaders } from './fetch-credentials.js';
 import { pinnedOriginOf } from './pinned-origin.js';
+import { checkSameClient, type PinnedClient } from './same-client.js';
 
 export type { FetchFunction } from './fetch-transport.js';
 
@@ -28,9 +29,7 @@ export interface AuthorizedFetchOptions {
   resource?: string;
 }
 
-interface Context {
-  tokens: TokenSource;
-  clientName: string;
+interface Context extends PinnedClient {
   tokenOptions: { scope?: string; resource?: string };
   pinnedBase: URL;
   /** The pinned origin and a `/`: a string starting with it goes to the pinned origin (see `fetchRequestOf`). */
@@ -67,6 +66,8 @@ export function createAuthorizedFetch(
     pinnedBase,
     pinnedPrefix: `${pinnedBase.origin}/`,
     pinnedOrigin: pinnedBase.origin,
+    clientBaseURL: client.baseURL,
+    attachedAs: 'authorized fetch',
     // The DPoP key and the network (certificate, proxy) as the client has them now: they follow rotated files.
     get dpop() {
       return client.dpop;
@@ -89,11 +90,17 @@ function sendAuthorized(context: Context, request: FetchRequest): Promise<Respon
   const { tokens, clientName, tokenOptions } = context;
   const cached = tokens.peekAccessToken?.(clientName, tokenOptions);
   if (cached === undefined) return sendAfterToken(context, request);
+  try {
+    checkSameClient(context);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return sendWithRetries(context, request, cached);
 }
 
 async function sendAfterToken(context: Context, request: FetchRequest): Promise<Response> {
   const token = await context.tokens.getAccessToken(context.clientName, context.tokenOptions);
+  checkSameClient(context);
   return sendWithRetries(context, request, token);
 }
 
@@ -121,6 +128,7 @@ async function retry(
       renewed = true;
       await response.body?.cancel();
       token = await tokens.renewAccessToken(clientName, tokenOptions, token);
+      checkSameClient(context);
     } else if (!nonceRetried && proofBound && demandsFetchDPoPNonce(response)) {
       nonceRetried = true;
       await response.body?.cancel();

@@ -1,12 +1,12 @@
 import { isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { AccessToken } from '../access-token.js';
-import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { DPoPProofSigner } from '../manager/token-source.interface.js';
 import type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
 import { authorizationValue, setAuthorization } from './authorization-header.js';
 import { addDPoPProof, demandsDPoPNonce, rememberDPoPNonce } from './dpop-proof.js';
 import { headerValue } from './header-value.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';
+import { checkSameClient } from './same-client.js';
 import { isReplayableBody } from './replayable-body.js';
 import { challengeError } from './www-authenticate.js';
 
@@ -100,21 +100,6 @@ async function retry(
       error = next;
     }
   }
-}
-
-/**
- * The client of this name is still the one attached: removed and registered again (a tenant moved) with another
- * `baseURL`, its token must not go to the origin pinned for the old one. A string compare: nothing on the hot path.
- */
-export function checkSameClient(context: AuthorizedAdapterContext): void {
-  const { baseURL } = context.tokens.clientTransport(context.clientName);
-  if (baseURL === context.clientBaseURL) return;
-  throw new AccessTokenError(
-    AccessTokenErrorCode.ClientNotFound,
-    `The access token client '${context.clientName}' was replaced by one with another baseURL after this axios ` +
-      'instance was attached: attach its token to a new instance',
-    context.clientName,
-  );
 }
 
 /** A 401 whose challenge says `invalid_token`, or gives no error code (RFC 6750 §3.1: "no usable token"). */
