@@ -9,10 +9,11 @@ export const WORKSPACE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 export type SampleApp = 'token-server' | 'orders-api' | 'orders-caller';
 
-/** What `npm run build` does (`nest build <app>` for each app into `dist/`), the three side by side. */
-export async function buildSampleApps(): Promise<void> {
+/** What `npm run build` does (`nest build <app>` for each app into `dist/`), the three (or `apps`) side by side. */
+export async function buildSampleApps(
+  apps: SampleApp[] = ['token-server', 'orders-api', 'orders-caller'],
+): Promise<void> {
   const nest = `${WORKSPACE_DIR}node_modules/.bin/nest`;
-  const apps: SampleApp[] = ['token-server', 'orders-api', 'orders-caller'];
   await Promise.all(
     apps.map((app) => promisify(execFile)(nest, ['build', app], { cwd: WORKSPACE_DIR, maxBuffer: 16 << 20 })),
   );

@@ -3,8 +3,10 @@ export type LockAttempt =
   | { status: 'acquired'; owner: string }
   /** Another instance is requesting this token now. */
   | { status: 'held' }
-  /** No lock service (in-process store) or it is not reachable: go on with in-process single flight only. */
-  | { status: 'unavailable' };
+  /** The lock service does not answer now (Redis down, slow, or failing over): no other instance can be asked. */
+  | { status: 'unavailable' }
+  /** No lock service at all (in-process store, a user's cache): in-process single flight only. */
+  | { status: 'none' };
 
 /** A lock per cache key across the instances sharing a store, so one of them talks to the token endpoint. */
 export interface TokenLock {

@@ -6,6 +6,9 @@ import { sleep, timeoutSignal, type Clock } from './clock.js';
 /** A token request holds the cross-instance lock for as long as it may wait on the endpoint plus this much. */
 export const LOCK_MARGIN_MS = 2_000;
 
+/** The share of a renewal's budget it may wait on a store that does not answer: the rest is for the token request. */
+export const OUTAGE_SHARE = 0.5;
+
 /** Whose turn it is to ask the token endpoint. */
 export type Turn =
   /** Another instance stored a token meanwhile: use it. */
@@ -20,7 +23,10 @@ export interface TurnRequest {
   readonly key: string;
   readonly requestTimeoutMs: number;
   readonly budget: RenewalBudget;
-  /** Whether it may wait on another instance at all (a caller's own renewal with a valid token in hand may not). */
+  /**
+   * Whether it may wait on another instance at all (a caller's own renewal with a valid token in hand may not). Only
+   * a renewal (a finite budget) waits on a store that does not answer.
+   */
   readonly mayWait: boolean;
   /** A token another instance stored since the attempt began, if any. */
   readonly stored: () => Promise<AccessToken | undefined>;
@@ -31,7 +37,10 @@ export interface TurnRequest {
  * store a token. A holder that dies leaves a lock that expires; then a waiter takes it. A waiter without a usable
  * token waits at most one lock lifetime (request timeout + margin), then requests a token itself rather than wait on
  * a stuck peer; a background renewal waits at most its budget, a caller's own renewal not at all, then gives up and
- * keeps serving its token. Every wait is measured by the clock's timers.
+ * keeps serving its token. When the lock's store does not answer (an outage, a failover), a background renewal keeps
+ * asking it for up to half its budget ({@link OUTAGE_SHARE}) before it goes alone, so the instances whose renewals
+ * fall inside a failover take turns again once the new primary answers instead of each renewing on its own; a caller
+ * without a usable token, or a caller's own renewal, goes alone at once. Every wait is measured by the clock's timers.
  */
 export class TurnTaking {
   constructor(
@@ -50,6 +59,8 @@ export class TurnTaking {
     const budgetEndsWait = budget.remainingMs() <= waitMs;
     const wait = budgetEndsWait ? undefined : timeoutSignal(this.clock, waitMs);
     const stop = (wait?.signal ?? budget.signal) as AbortSignal;
+    // Started at the first unanswered attempt; its end sends the renewal on alone.
+    let outage: { signal: AbortSignal; cancel: () => void } | undefined;
     try {
       let pause = 25;
       for (;;) {
@@ -61,7 +72,19 @@ export class TurnTaking {
           void this.lock.release(key, taken.owner);
           return { kind: 'adopted', token: stored };
         }
-        if (taken.status === 'unavailable') return { kind: 'ours' };
+        if (taken.status === 'none') return { kind: 'ours' };
+        if (taken.status === 'unavailable') {
+          // A caller without a usable token never waits on a store that does not answer: only a renewal has a budget.
+          if (!request.mayWait || budget.signal === undefined) return { kind: 'ours' };
+          outage ??= timeoutSignal(this.clock, budget.remainingMs() * OUTAGE_SHARE);
+          if (outage.signal.aborted || this.closed.aborted) return { kind: 'ours' };
+          await sleep(this.clock, pause, outage.signal);
+          pause = Math.min(pause * 1.5, 250);
+          // Another instance may have reached the store (and renewed) first.
+          const shared = await request.stored();
+          if (shared) return { kind: 'adopted', token: shared };
+          continue;
+        }
         if (!request.mayWait) return { kind: 'gave-up' };
         do {
           if (this.closed.aborted) return { kind: 'ours' };
@@ -75,6 +98,7 @@ export class TurnTaking {
       }
     } finally {
       wait?.cancel();
+      outage?.cancel();
     }
   }
 
