@@ -258,4 +258,46 @@ describe('the npm package, installed as the README says', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it.each(['esm', 'commonjs'] as const)(
+    'loads node-redis only when a Redis cache is configured (%s app)',
+    async (moduleSystem) => {
+      const app = apps.find((candidate) => candidate.moduleSystem === moduleSystem)!;
+      const { stdout } = await run(
+        process.execPath,
+        [...(moduleSystem === 'esm' ? ['--input-type=module'] : []), '-e', REDIS_LOAD_PROBE(moduleSystem)],
+        { cwd: app.dir, timeout: 30_000 },
+      );
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({
+        withoutRedis: false,
+        withRedis: true,
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
+
+/**
+ * Makes a manager without a shared cache, then one with a Redis URL (nothing listens there: it only warns), and says
+ * whether node-redis was loaded after each. CommonJS modules, node-redis among them, are in `require.cache` whoever
+ * loaded them.
+ */
+function REDIS_LOAD_PROBE(moduleSystem: ModuleSystem): string {
+  const load =
+    moduleSystem === 'esm'
+      ? "import { createRequire } from 'node:module'; const lib = await import('nestjs-access-token-management'); const { cache } = createRequire(process.cwd() + '/');"
+      : "const lib = require('nestjs-access-token-management'); const { cache } = require;";
+  const body = `
+    const loaded = () => Object.keys(cache).some((path) => /[\\/]@redis[\\/]client[\\/]/.test(path));
+    const client = { tokenEndpoint: 'http://127.0.0.1:9/token', clientId: 'probe', clientSecret: 'probe-secret' };
+    const logger = { log() {}, warn() {} };
+    const plain = new lib.AccessTokenManager({ clients: { probe: client } }, { logger });
+    const withoutRedis = loaded();
+    const shared = new lib.AccessTokenManager({ clients: { probe: client }, cacheUrl: 'redis://127.0.0.1:9', allowPlaintextCache: true }, { logger });
+    const withRedis = loaded();
+    await plain.close();
+    await shared.close();
+    console.log(JSON.stringify({ withoutRedis, withRedis }));
+    process.exit(0);`;
+  return moduleSystem === 'esm' ? `${load}${body}` : `${load} (async () => {${body}})();`;
+}

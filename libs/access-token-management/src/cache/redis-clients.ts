@@ -1,5 +1,6 @@
-import { createClient, createCluster, createSentinel } from '@keyv/redis';
+import type { createClient, createCluster, createSentinel } from '@keyv/redis';
 import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
+import { keyvRedis } from './keyv-redis-module.js';
 
 /** How the fleet's Redis is deployed: one node (`cacheUrl`), a Redis Cluster, or a Sentinel-managed primary. */
 export type RedisTopology = 'node' | 'cluster' | 'sentinel';
@@ -54,9 +55,9 @@ export function createRedisClient(
   options: ResolvedAccessTokenOptions,
   topology: RedisTopology,
 ): AnyRedisClient {
-  if (topology === 'node') return createClient({ ...NODE_DEFAULTS, url: options.cacheUrl });
+  if (topology === 'node') return keyvRedis().createClient({ ...NODE_DEFAULTS, url: options.cacheUrl });
   if (topology === 'cluster') return clusterClient(options.cacheClusterNodes ?? []);
-  return createSentinel({
+  return keyvRedis().createSentinel({
     name: options.cacheSentinelMaster ?? '',
     sentinelRootNodes: (options.cacheSentinels ?? []).map(({ host, port }) => ({ host, port })),
     nodeClientOptions: { ...TOPOLOGY_DEFAULTS, password: options.cachePassword },
@@ -73,7 +74,7 @@ export function createRedisClient(
  */
 function clusterClient(nodes: readonly string[]): ReturnType<typeof createCluster> {
   const first = new URL(nodes[0] ?? 'redis://');
-  return createCluster({
+  return keyvRedis().createCluster({
     rootNodes: nodes.map((url) => ({ url })),
     defaults: {
       ...TOPOLOGY_DEFAULTS,

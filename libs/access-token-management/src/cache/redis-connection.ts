@@ -1,4 +1,5 @@
-import KeyvRedis, { type createClient, type createCluster } from '@keyv/redis';
+import type KeyvRedis from '@keyv/redis';
+import type { createClient, createCluster } from '@keyv/redis';
 import type { ResolvedAccessTokenOptions } from '../config/resolved-options.interface.js';
 import {
   createRedisClient,
@@ -6,6 +7,7 @@ import {
   type AnyRedisClient,
   type RedisTopology,
 } from './redis-clients.js';
+import { keyvRedis } from './keyv-redis-module.js';
 import { clusterKeyLayout, nodeKeyLayout, type RedisKeyLayout } from './redis-key-layout.js';
 
 type NodeClient = ReturnType<typeof createClient>;
@@ -35,7 +37,7 @@ export class RedisConnection {
   ) {
     const client = createRedisClient(options, topology);
     this.keys = topology === 'cluster' ? clusterKeyLayout : nodeKeyLayout;
-    this.store = new KeyvRedis<string>(client as NodeClient, {
+    this.store = new (keyvRedis().default)<string>(client as NodeClient, {
       throwOnConnectError: true,
       throwOnErrors: true,
       // A cluster or sentinel client ends its own connect (it gives up on unreachable seeds); cut short, it starts over.
