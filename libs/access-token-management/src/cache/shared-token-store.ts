@@ -81,9 +81,12 @@ export class SharedTokenStore implements TokenStore {
     return entry;
   }
 
-  async set(key: string, entry: CachedToken): Promise<void> {
+  async set(key: string, entry: CachedToken, options: { lockHeld?: boolean } = {}): Promise<void> {
     const ttl = entry.token.expiresAt.getTime() - this.parts.now();
-    if (!this.parts.local.hold(key, entry) || this.parts.health.bypassed) return;
+    if (!this.parts.local.hold(key, entry)) return;
+    // The bypass spares callers a wait on a store that just failed; the lock holder's write is what the instances
+    // waiting on its lock are there for: skipped, they find nothing once it is released and each asks for a token.
+    if (this.parts.health.bypassed && options.lockHeld !== true) return;
     const encoded = this.parts.codec.encode(entry, key);
     try {
       await this.remote('Token cache write', () => this.parts.cache.set(this.stored(key), encoded, ttl));

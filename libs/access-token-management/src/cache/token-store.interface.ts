@@ -19,8 +19,12 @@ export interface TokenStore {
    * to see renewals by other instances.
    */
   get(key: string, options?: { shared?: boolean }): Promise<CachedToken | undefined>;
-  /** Keeps `entry` until its token expires (an expired one is not kept). */
-  set(key: string, entry: CachedToken): Promise<void>;
+  /**
+   * Keeps `entry` until its token expires (an expired one is not kept). `lockHeld`: the caller holds the key's
+   * cross-instance lock, so the other instances wait for exactly this write: a shared store attempts it even while
+   * it is bypassed after a failure.
+   */
+  set(key: string, entry: CachedToken, options?: { lockHeld?: boolean }): Promise<void>;
   delete(key: string): Promise<void>;
   /** The cross-instance lock of the store's keys; a store of one process has none (`unavailable`). */
   readonly lock: TokenLock;

@@ -97,7 +97,7 @@ export class TokenFetcher {
       return served ? served.token : this.fetch(state, undefined, false);
     }
     try {
-      return await this.request(state, attempt);
+      return await this.request(state, attempt, turn.owner !== undefined);
     } finally {
       if (turn.owner !== undefined) this.parts.turns.release(state.key, turn.owner);
     }
@@ -108,7 +108,7 @@ export class TokenFetcher {
    * are checked first; an `invalid_client` answer checks them again and, if they changed (a rotation the server saw
    * first), asks once more.
    */
-  private async request(state: TokenKeyState, attempt: Attempt): Promise<AccessToken> {
+  private async request(state: TokenKeyState, attempt: Attempt, lockHeld = false): Promise<AccessToken> {
     const { client } = state;
     const { clock, metrics } = this.parts;
     this.parts.checkCredentials(state);
@@ -140,7 +140,7 @@ export class TokenFetcher {
       renewAt: renewalPoint(received, expiresAt, this.parts.options.refreshBeforeExpirySeconds),
     };
     // A client removed meanwhile: its callers get the token, the caches do not.
-    if (state.retired !== 'removed') await this.parts.store.set(state.key, entry);
+    if (state.retired !== 'removed') await this.parts.store.set(state.key, entry, { lockHeld });
     const recovered = state.succeeded(expiresAt, attempt.forced);
     const renewed = attempt.fallback !== undefined || attempt.forced;
     this.parts.log.obtained(client.name, token.expiresAt, renewed, received - started, recovered);
