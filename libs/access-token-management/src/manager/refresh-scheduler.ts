@@ -79,11 +79,14 @@ export class RefreshScheduler {
   private async due(state: TokenKeyState): Promise<void> {
     // A token nobody used since it was stored is not kept alive: the next caller fetches one when it needs it.
     if (this.closed || !state.inUse) return;
+    // What was known when the timer fired: during the read below a caller may be served (and so record) the token
+    // another instance just stored, which must still count as newer here, not as the token to renew.
+    const known = state.validUntil ?? 0;
     const cached = await this.store.get(state.key, { shared: true });
     if (cached === undefined) return;
     if (this.clock.now() >= servedUntil(cached, this.settings.expirySafetyMarginSeconds)) return;
     // Another instance sharing the store renewed it already: follow its renewal point instead.
-    if (cached.token.expiresAt.getTime() > (state.validUntil ?? 0)) this.stored(state, cached);
+    if (cached.token.expiresAt.getTime() > known) this.stored(state, cached);
     else this.renew(state, cached);
   }
 }
