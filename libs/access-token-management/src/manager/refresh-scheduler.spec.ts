@@ -33,22 +33,22 @@ describe('RefreshScheduler when its timer fires', () => {
       },
     };
     const state = known as unknown as TokenKeyState;
-    let scheduler: RefreshScheduler;
+    const late: { scheduler?: RefreshScheduler } = {};
     const store = {
       // The timer's read of the shared store answers with the token another instance stored; while it is in flight a
       // caller is served that token (as `getAccessToken` does past the renewal point), which records it.
       get: () => {
-        scheduler.plan(state, renewedElsewhere);
+        late.scheduler?.plan(state, renewedElsewhere);
         return Promise.resolve(renewedElsewhere);
       },
     } as unknown as TokenStore;
-    scheduler = new RefreshScheduler(
+    const scheduler = (late.scheduler = new RefreshScheduler(
       test.clock,
       { refreshAhead: true, refreshJitter: 0, expirySafetyMarginSeconds: 5 },
       () => 0,
       store,
       (_state, cached) => renewed.push(cached),
-    );
+    ));
 
     scheduler.plan(state, old);
     await test.advance(2_900); // the old token's renewal point
