@@ -47,6 +47,38 @@ const leafRules = {
   },
 };
 
+/**
+ * The core (every layer but nest/, and the `./core` entry) loads no Nest and no rxjs, and axios and jose only when
+ * used: their values come through http/axios-module.ts and protocol/jose-module.ts, which import them on first use.
+ * A heap that holds them without using them makes every garbage collection of a busy process dearer.
+ */
+const coreRules = {
+  files: [
+    ...['config', 'protocol', 'cache', 'manager', 'http'].map((layer) => `${LIB}/${layer}/**/*.ts`),
+    `${LIB}/core.ts`,
+  ],
+  ignores: ['**/*.spec.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          { name: 'rxjs', message: 'The core loads no rxjs: it runs without Nest.' },
+          ...['axios', 'jose'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: `The core loads ${name} only when used: take it from ${name === 'axios' ? 'http/axios-module.ts' : 'protocol/jose-module.ts'}.`,
+          })),
+        ],
+        patterns: [
+          { group: ['@nestjs/*'], message: 'Only nest/ imports Nest: the core runs without it.' },
+          { group: ['**/nest/*'], message: 'The core does not import the Nest layer.' },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', '**/dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -67,4 +99,5 @@ export default tseslint.config(
   },
   ...layerRules,
   leafRules,
+  coreRules,
 );

@@ -1,6 +1,7 @@
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
+import { loadAxios } from './axios-module.js';
 import { ClientAgents } from './client-agents.js';
 import { pinnedOriginOf } from './pinned-origin.js';
 import { redactAxiosError } from './redact.js';
@@ -62,6 +63,8 @@ export function attachAccessToken(
     // The client's proxy (and NO_PROXY), CAs and certificate: its API requests go the way its token requests go.
     agents: ClientAgents.of(client),
   };
+  // Loaded by now in most cases (see axios-module.ts); a failure shows on the first request, which waits for it.
+  loadAxios().catch(() => undefined);
 
   // Only routes the request through the authorized adapter: what to add is decided there, once the URL is final.
   // Synchronous: axios then runs the request interceptors without a promise hop each (when all of them are).

@@ -1,5 +1,5 @@
-import { AxiosHeaders } from 'axios';
 import type { AccessToken } from '../access-token.js';
+import { isOwnAxiosHeaders } from './axios-module.js';
 
 const AUTHORIZATION = /^authorization$/i;
 
@@ -23,7 +23,7 @@ export function setAuthorization(
   headers: { set(name: string, value: string): unknown },
   value: string,
 ): void {
-  if (!(headers instanceof AxiosHeaders)) {
+  if (!isOwnAxiosHeaders(headers)) {
     headers.set('Authorization', value);
     return;
   }

@@ -3,6 +3,7 @@ import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
 import type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
 import { sendAfterToken, sendWithRetries } from './authorized-send.js';
 import { adapterOf, resolveAdapter } from './axios-adapter.js';
+import { loadAxios, loadedAxios } from './axios-module.js';
 import { sendWithoutCredentialsOnRedirect } from './fetch-redirects.js';
 import { keepCredentialsOffRedirects, routeWithoutCredentials } from './http-redirects.js';
 import { requestOrigin } from './request-url.js';
@@ -82,6 +83,8 @@ function dispatch(
   config: InternalAxiosRequestConfig,
   route: Route,
 ): Promise<AxiosResponse> {
+  // axios is loaded lazily (see axios-module.ts): attachAccessToken started it, the first request may wait for it.
+  if (loadedAxios() === undefined) return loadAxios().then(() => dispatch(context, config, route));
   try {
     if (requestOrigin(config, context.pinnedBase) !== context.pinnedOrigin) {
       return sendElsewhere(context, config, route.inner);

@@ -1,8 +1,9 @@
-import { isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { AccessToken } from '../access-token.js';
 import type { DPoPProofSigner } from '../manager/token-source.interface.js';
 import type { AuthorizedAdapterContext } from './authorized-adapter-context.js';
 import { authorizationValue, setAuthorization } from './authorization-header.js';
+import { isAxiosError } from './axios-module.js';
 import { addDPoPProof, demandsDPoPNonce, rememberDPoPNonce } from './dpop-proof.js';
 import { headerValue } from './header-value.js';
 import { redactAxiosError, redactAxiosResponse } from './redact.js';

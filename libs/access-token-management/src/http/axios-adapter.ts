@@ -1,4 +1,5 @@
-import axios, { type AxiosAdapter, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
+import { axiosModule } from './axios-module.js';
 
 /** The adapters axios ships for Node, whose redirect handling the interceptor knows how to keep credentials out of. */
 export type KnownAdapter = 'http' | 'fetch';
@@ -10,10 +11,14 @@ export interface ResolvedAdapter {
 }
 
 // axios >= 1.12 resolves the fetch adapter for the config's `env` (its second argument); older ones ignore it.
-const getAdapter = axios.getAdapter as (
+type GetAdapter = (
   adapters: AxiosRequestConfig['adapter'],
   config?: InternalAxiosRequestConfig,
 ) => AxiosAdapter;
+
+/** axios' adapter lookup; used from an authorized adapter, which has loaded axios before its first request. */
+const getAdapter: GetAdapter = (adapters, config) =>
+  (axiosModule().default.getAdapter as GetAdapter)(adapters, config);
 
 /** The adapter axios would dispatch `config` with, given its `adapter` setting (a name, a list, a function). */
 export function adapterOf(

@@ -1,13 +1,10 @@
-import type { Agent, ClientRequest } from 'node:http';
-import type { Socket } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import type { Agent } from 'node:http';
 import { inspect } from 'node:util';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { ResolvedTlsOptions } from '../config/key-material.js';
 import type { ProxyAddress } from '../config/proxy-address.js';
 import type { ClientTransport } from '../manager/token-source.interface.js';
 import { clientCertificateAgents, closeIdle, type ClientCertificateAgents } from './client-certificate.js';
+import { httpProxyAgent, tunnelAgent } from './proxy-agents.js';
 
 /**
  * The Node agents of a client's requests through axios' http adapter, per URL: direct or through the client's proxy
@@ -64,10 +61,7 @@ export class ClientAgents {
     const key = `${https ? 'https' : 'http'} ${present ? 'cert' : 'anon'} ${proxy.href}`;
     let agent = this.tunnels.get(key);
     if (agent === undefined) {
-      agent = quiet(
-        https ? this.tunnel(proxy, present) : new HttpProxyAgent(proxy.href, { keepAlive: true }),
-        proxy,
-      );
+      agent = quiet(https ? this.tunnel(proxy, present) : httpProxyAgent(proxy), proxy);
       this.tunnels.set(key, agent);
       this.own.add(agent);
     }
@@ -108,30 +102,10 @@ export class ClientAgents {
   /** CONNECT through the proxy, then TLS to the server with the client's CAs (and certificate). */
   private tunnel(proxy: ProxyAddress, present: boolean): Agent {
     const tls = this.tls;
-    return new TunnelAgent(proxy, {
+    return tunnelAgent(proxy, {
       ...(tls?.ca !== undefined ? { ca: tls.ca } : {}),
       ...(present ? { cert: tls?.certificate, key: tls?.key } : {}),
     });
-  }
-}
-
-/**
- * https-proxy-agent's constructor options are those of the connection to the proxy; the TLS options of the server
- * behind it come with each request. This agent adds the client's (CAs, certificate) to every tunnelled connection.
- */
-type ConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
-
-class TunnelAgent extends HttpsProxyAgent<string> {
-  constructor(
-    proxy: ProxyAddress,
-    private readonly serverTls: ConnectionOptions,
-  ) {
-    // The CAs also serve an https proxy's own certificate; never the client certificate, which is the server's.
-    super(proxy.href, { keepAlive: true, ...(serverTls.ca !== undefined ? { ca: serverTls.ca } : {}) });
-  }
-
-  override connect(request: ClientRequest, options: ConnectOptions): Promise<Socket> {
-    return super.connect(request, { ...options, ...this.serverTls } as ConnectOptions);
   }
 }
 

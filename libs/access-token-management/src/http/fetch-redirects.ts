@@ -1,10 +1,5 @@
-import {
-  AxiosHeaders,
-  isAxiosError,
-  type AxiosAdapter,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { axiosModule, isAxiosError } from './axios-module.js';
 import { headerValue } from './header-value.js';
 import { isReplayableBody } from './replayable-body.js';
 import { requestUrl } from './request-url.js';
@@ -66,7 +61,8 @@ function redirectedRequest(
     (response.status === 303 && method !== 'GET' && method !== 'HEAD') ||
     ((response.status === 301 || response.status === 302) && method === 'POST');
   if (!asGet && !isReplayableBody(config.data)) return undefined; // a stream already sent: the caller gets the 3xx
-  const headers = new AxiosHeaders(config.headers);
+  // The axios the request is being sent with is loaded: this runs inside an authorized adapter.
+  const headers = new (axiosModule().AxiosHeaders)(config.headers);
   const dropped = asGet ? /^(authorization|dpop|content-.*)$/i : /^(authorization|dpop)$/i;
   for (const name of Object.keys(headers.toJSON())) if (dropped.test(name)) headers.delete(name);
   return {

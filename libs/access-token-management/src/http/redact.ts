@@ -1,4 +1,5 @@
-import { AxiosHeaders, isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { isAxiosError, isOwnAxiosHeaders } from './axios-module.js';
 
 const REDACTED = '[REDACTED]';
 const CREDENTIAL_HEADERS = ['Authorization', 'DPoP'];
@@ -16,7 +17,7 @@ interface HeadersLike {
 function redactConfig(config: InternalAxiosRequestConfig | undefined): void {
   const headers: unknown = config?.headers;
   if (headers === null || typeof headers !== 'object') return;
-  if (headers instanceof AxiosHeaders) {
+  if (isOwnAxiosHeaders(headers)) {
     redactOwnHeaders(headers as unknown as Record<string, unknown>);
     return;
   }

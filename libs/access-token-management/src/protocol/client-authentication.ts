@@ -1,13 +1,14 @@
-import { importJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { ResolvedPrivateKey } from '../config/key-material.js';
 import type { ResolvedClientOptions } from '../config/resolved-options.interface.js';
 import { clientSecretBasic } from './client-secret-basic.js';
+import { loadJose } from './jose-module.js';
 import { platformAssertionAuthentication } from './platform-assertion.js';
 
 /** A WebCrypto key for signing with the key's algorithm (oauth4webapi reads the JWS `alg` from the key itself). */
 export async function importSigningKey(key: ResolvedPrivateKey): Promise<oauth.CryptoKey> {
   // jose maps `EdDSA` and `Ed25519` to the same WebCrypto algorithm.
+  const { importJWK } = await loadJose();
   return (await importJWK(key.key.export({ format: 'jwk' }), key.alg)) as oauth.CryptoKey;
 }
 

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { importJWK, SignJWT, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { loadJose } from './jose-module.js';
 import type { ResolvedPrivateKey } from '../config/key-material.js';
 
 /** Nonces remembered per server origin (RFC 9449 §8, §9); old origins make way for new ones. */
@@ -56,6 +57,7 @@ export class DPoPKey {
    */
   async proof(method: string, url: URL, accessToken: string): Promise<string> {
     const { privateKey } = await this.cryptoKeys();
+    const { SignJWT } = await loadJose();
     const nonce = this.apiNonces.get(url.origin);
     return new SignJWT({
       htm: method.toUpperCase(),
@@ -81,6 +83,7 @@ export class DPoPKey {
 
   private cryptoKeys(): Promise<oauth.CryptoKeyPair> {
     this.keys ??= (async () => {
+      const { importJWK } = await loadJose();
       const alg = this.alg === 'EdDSA' ? 'Ed25519' : this.alg;
       const privateJwk = this.privateKey.export({ format: 'jwk' }) as JWK;
       return {

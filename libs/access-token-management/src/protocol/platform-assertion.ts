@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { decodeJwt } from 'jose';
 import type * as oauth from 'oauth4webapi';
 import type { ClientAssertionSource } from '../config/client-authentication.validation.js';
 import { fileErrorCode } from '../config/credential-files.js';
 import { AccessTokenError, AccessTokenErrorCode } from '../errors.js';
+import { loadJose } from './jose-module.js';
 
 /** RFC 7523 §2.2: the assertion is a JWT used for client authentication. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -41,6 +41,7 @@ async function readAssertion(
   }
   if (typeof text !== 'string') throw invalid(source, clientName, 'gave no string');
   const assertion = text.trim();
+  const { decodeJwt } = await loadJose();
   let exp: number | undefined;
   try {
     exp = decodeJwt(assertion).exp;
