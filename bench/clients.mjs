@@ -1,9 +1,16 @@
 // The clients under test. Each factory returns { call(), close() }: call() does one GET /orders and resolves once a
 // 2xx answer's body is read, or rejects. Each runs in a fresh child process (see worker.mjs).
+import { existsSync } from 'node:fs';
 import { URLSearchParams, fileURLToPath } from 'node:url';
 
 /** The library, compiled by run.mjs from libs/access-token-management/src (tsc keeps Nest's decorator metadata). */
 export const LIB_URL = new URL('./dist/lib/index.js', import.meta.url);
+/**
+ * Its Nest-free entry (`nestjs-access-token-management/core`), what a service without Nest imports; a build from
+ * before it (`--lib=<commit>`) has only the main entry.
+ */
+const CORE_URL = new URL('./dist/lib/core.js', import.meta.url);
+const core = () => import((existsSync(fileURLToPath(CORE_URL)) ? CORE_URL : LIB_URL).href);
 export const LIB_PATH = fileURLToPath(LIB_URL);
 
 export const CLIENTS = {
@@ -15,19 +22,19 @@ export const CLIENTS = {
   oursaxios: {
     label: 'OURS (axios)',
     tokens: true,
-    what: 'the same library without Nest: `attachAccessToken` on a plain axios instance',
+    what: 'the same library without Nest (its `/core` entry): `attachAccessToken` on a plain axios instance',
   },
   oursfetch: {
     label: 'OURS (fetch)',
     tokens: true,
-    what: 'the same library as a fetch: `createAuthorizedFetch` (compare with FETCH)',
+    what: 'the same library as a fetch (its `/core` entry): `createAuthorizedFetch` (compare with FETCH)',
   },
   limit: { label: 'LIMIT', tokens: false, what: 'axios with a fixed Authorization header' },
   fetch: { label: 'FETCH', tokens: false, what: 'plain fetch with a fixed Authorization header' },
   nestlimit: {
     label: 'NEST-LIMIT',
     tokens: false,
-    what: '@nestjs/axios HttpService with a fixed header (ours minus the library: what a Nest app pays anyway)',
+    what: "@nestjs/axios HttpService from HttpModule.register with a fixed header, in a Nest application context as OURS's (ours minus the library: what a Nest app pays anyway)",
   },
   handrolled: {
     label: 'HAND-ROLLED',
@@ -119,7 +126,7 @@ async function ours(config) {
 
 async function oursAxios(config) {
   const { default: axios } = await import('axios');
-  const lib = await import(LIB_URL.href);
+  const lib = await core();
   const manager = new lib.AccessTokenManager(lib.accessTokenOptionsFromEnv(oursEnv(config)));
   const instance = axios.create({ baseURL: config.apiBase });
   lib.attachAccessToken(instance, manager, 'bench');
@@ -134,7 +141,7 @@ async function oursAxios(config) {
 }
 
 async function oursFetch(config) {
-  const lib = await import(LIB_URL.href);
+  const lib = await core();
   const manager = new lib.AccessTokenManager(lib.accessTokenOptionsFromEnv(oursEnv(config)));
   const authorizedFetch = lib.createAuthorizedFetch(manager, 'bench');
   const url = `${config.apiBase}/orders`;
@@ -164,17 +171,23 @@ async function limit({ apiBase, staticToken }) {
 }
 
 async function nestLimit({ apiBase, staticToken }) {
-  const { default: axios } = await import('axios');
-  const { HttpService } = await import('@nestjs/axios');
+  await import('reflect-metadata');
+  const { Module } = await import('@nestjs/common');
+  const { NestFactory } = await import('@nestjs/core');
+  const { HttpModule, HttpService } = await import('@nestjs/axios');
   const { firstValueFrom } = await import('rxjs');
-  const http = new HttpService(
-    axios.create({ baseURL: apiBase, headers: { Authorization: `Bearer ${staticToken}` } }),
-  );
+  // The same kind of process as OURS: a Nest application context whose HttpService a module registered.
+  class BenchModule {}
+  Module({
+    imports: [HttpModule.register({ baseURL: apiBase, headers: { Authorization: `Bearer ${staticToken}` } })],
+  })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  const http = app.get(HttpService);
   return {
     async call() {
       await firstValueFrom(http.get('/orders'));
     },
-    close: async () => undefined,
+    close: () => app.close(),
   };
 }
 
