@@ -12,6 +12,7 @@ import { TEST_CLIENT, type RunningTokenServer } from '../support/apps/start-toke
 import { readQuickStart, type ReadmeQuickStart } from '../support/readme-quick-start.js';
 import {
   BUILD_DEPENDENCIES,
+  childEnv,
   FRESH_APP_DEPENDENCIES,
   run,
   startApp,
@@ -275,7 +276,87 @@ describe('the npm package, installed as the README says', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it.each(['esm', 'commonjs'] as const)(
+    'loads neither Nest, rxjs, axios nor jose through the /core entry; the main entry loads Nest (%s app)',
+    async (moduleSystem) => {
+      const app = apps.find((candidate) => candidate.moduleSystem === moduleSystem)!;
+      for (const [file, text] of Object.entries(PACKAGE_LOAD_HOOKS))
+        await writeFile(join(app.dir, file), text);
+      const packagesLoaded = async (entry: string): Promise<string[]> => {
+        const log = join(app.dir, `loaded-${entry.replace(/\W/g, '_')}.txt`);
+        await writeFile(log, '');
+        await run(
+          process.execPath,
+          [
+            '--import',
+            './probe-hooks.mjs',
+            ...(moduleSystem === 'esm' ? ['--input-type=module'] : []),
+            '-e',
+            ENTRY_LOAD_PROBE(moduleSystem, entry),
+          ],
+          { cwd: app.dir, timeout: 30_000, env: childEnv({ PACKAGES_LOADED_LOG: log }) },
+        );
+        return [...new Set((await readFile(log, 'utf8')).split('\n').filter(Boolean))].sort();
+      };
+      const heavy = (names: string[]) =>
+        names.filter((name) => /^(@nestjs\/.*|rxjs|axios|jose|reflect-metadata)$/.test(name));
+
+      const core = await packagesLoaded('nestjs-access-token-management/core');
+      // The hooks see the ESM graph of an ESM app; a CommonJS app's require(esm) graph bypasses them, and the probe
+      // sees there only some of the CommonJS modules loaded (`require.cache`).
+      if (moduleSystem === 'esm')
+        expect(core).toEqual(expect.arrayContaining(['oauth4webapi', 'cache-manager']));
+      expect(heavy(core)).toEqual([]);
+      // The probe can see them: the main entry loads them (of which the CommonJS app's probe sees rxjs).
+      expect(heavy(await packagesLoaded('nestjs-access-token-management'))).toEqual(
+        expect.arrayContaining(
+          moduleSystem === 'esm' ? ['@nestjs/common', '@nestjs/axios', 'axios', 'rxjs'] : ['rxjs'],
+        ),
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
+
+/**
+ * Module resolution hooks (`--import ./probe-hooks.mjs`) that append the name of every package a module is resolved in
+ * to the file PACKAGES_LOADED_LOG; with the CommonJS modules of `require.cache` (which the probe adds), what a process
+ * loaded.
+ */
+const PACKAGE_LOAD_HOOKS = {
+  'probe-hooks.mjs': `import { register } from 'node:module';
+register('./probe-resolve.mjs', import.meta.url);
+`,
+  'probe-resolve.mjs': `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  const name = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(resolved.url)?.[1];
+  if (name) appendFileSync(process.env.PACKAGES_LOADED_LOG, name + '\\n');
+  return resolved;
+}
+`,
+};
+
+/**
+ * Loads an entry of the package, makes a manager and an authorized fetch (no request), then adds the packages of
+ * the CommonJS modules loaded (`require.cache`) to the log the hooks write.
+ */
+function ENTRY_LOAD_PROBE(moduleSystem: ModuleSystem, entry: string): string {
+  const load =
+    moduleSystem === 'esm'
+      ? `import { createRequire } from 'node:module'; import { appendFileSync } from 'node:fs'; const lib = await import('${entry}'); const { cache } = createRequire(process.cwd() + '/');`
+      : `const { appendFileSync } = require('node:fs'); const lib = require('${entry}'); const { cache } = require;`;
+  const body = `
+    const client = { tokenEndpoint: 'http://127.0.0.1:9/token', clientId: 'probe', clientSecret: 'probe-secret', baseURL: 'http://127.0.0.1:9' };
+    const manager = new lib.AccessTokenManager({ clients: { probe: client } }, { logger: { log() {}, warn() {} } });
+    lib.createAuthorizedFetch(manager, 'probe');
+    await manager.close();
+    const names = Object.keys(cache).map((path) => /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(path)?.[1]?.replace('\\\\', '/'));
+    appendFileSync(process.env.PACKAGES_LOADED_LOG, names.filter(Boolean).join('\\n') + '\\n');
+    process.exit(0);`;
+  return moduleSystem === 'esm' ? `${load}${body}` : `${load} (async () => {${body}})();`;
+}
 
 /**
  * Makes a manager without a shared cache, then one with a Redis URL (nothing listens there: it only warns), and says

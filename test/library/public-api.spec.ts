@@ -6,6 +6,7 @@ import { documentedNames, readExports, renderApiReport } from '../support/api-re
 
 const LIBRARY = fileURLToPath(new URL('../../libs/access-token-management/', import.meta.url));
 const ENTRY_POINT = `${LIBRARY}src/index.ts`;
+const CORE_ENTRY_POINT = `${LIBRARY}src/core.ts`;
 const REPORT = `${LIBRARY}api-report.md`;
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
@@ -29,5 +30,25 @@ describe('the public API', () => {
       exportedButNotDocumented: exported.filter((name) => !documented.includes(name)),
       documentedButNotExported: documented.filter((name) => !exported.includes(name)),
     }).toEqual({ exportedButNotDocumented: [], documentedButNotExported: [] });
+  });
+
+  it('has a /core entry with every name but those the README lists as the Nest layer, which the package declares', async () => {
+    const exported = exports.map((item) => item.name);
+    const core = readExports(CORE_ENTRY_POINT).map((item) => item.name);
+    const readme = await readFile(README, 'utf8');
+    const paragraph = /^Not in `\/core` \(the Nest layer\):([^]*?)\n\n/m.exec(readme)?.[1] ?? '';
+    const nestLayer = [...paragraph.matchAll(/`([^`]+)`/g)].map(([, name]) => name!);
+    expect({
+      inCoreOnly: core.filter((name) => !exported.includes(name)),
+      nestLayer: exported.filter((name) => !core.includes(name)).sort(),
+    }).toEqual({ inCoreOnly: [], nestLayer: nestLayer.sort() });
+    const manifest = JSON.parse(await readFile(`${LIBRARY}package.json`, 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(manifest.exports['./core']).toEqual({
+      types: './dist/core.d.ts',
+      import: './dist/core.js',
+      default: './dist/core.js',
+    });
   });
 });
