@@ -104,12 +104,33 @@ async function sendAfterToken(context: Context, request: FetchRequest): Promise<
   return sendWithRetries(context, request, token);
 }
 
+/**
+ * One promise step after the answer: an ordinary answer is handed over as it is; a redirect is followed without the
+ * credentials, a 401 retried (see {@link retry}), each on its slow path.
+ */
 function sendWithRetries(context: Context, request: FetchRequest, token: AccessToken): Promise<Response> {
   return sendOnce(context, request, token).then((response) =>
-    response.status === 401 && isReplayableFetchBody(request.init.body)
-      ? retry(context, request, token, response)
+    isRedirect(response) || response.status === 401
+      ? afterAnswer(context, request, token, response)
       : response,
   );
+}
+
+async function afterAnswer(
+  context: Context,
+  request: FetchRequest,
+  token: AccessToken,
+  answer: Response,
+): Promise<Response> {
+  const response = follows(request) ? await followRedirect(context, request, answer) : answer;
+  return response.status === 401 && isReplayableFetchBody(request.init.body)
+    ? retry(context, request, token, response)
+    : response;
+}
+
+/** Whether the caller lets fetch follow redirects (its default): the authorized fetch then follows them itself. */
+function follows(request: FetchRequest): boolean {
+  return (request.init.redirect ?? 'follow') === 'follow';
 }
 
 /** After a 401: once with a renewed token when it rejects the token, once more with the server's DPoP nonce. */
@@ -136,11 +157,12 @@ async function retry(
       return response;
     }
     response = await sendOnce(context, request, token);
+    if (follows(request)) response = await followRedirect(context, request, response);
     if (response.status !== 401) return response;
   }
 }
 
-/** One send with the credentials, its redirect (if the caller lets fetch follow) followed without them. */
+/** One send with the credentials; a redirect comes back as it is (the caller follows it, see {@link follows}). */
 function sendOnce(context: Context, request: FetchRequest, token: AccessToken): Promise<Response> {
   const { dpop } = context;
   if (dpop !== undefined && token.type === 'DPoP') return sendWithProof(context, request, token, dpop);
@@ -165,11 +187,9 @@ async function sendWithProof(
 }
 
 function sendWith(context: Context, request: FetchRequest, headers: FetchHeaders): Promise<Response> {
-  const asked = request.init.redirect ?? 'follow';
   // 'error' stays: fetch fails on the redirect without following it, so the credentials go nowhere else.
-  const redirect = asked === 'error' ? 'error' : 'manual';
-  const sent = context.send(request, { ...request.init, headers, redirect }, true);
-  return asked === 'follow' ? sent.then((response) => followRedirect(context, request, response)) : sent;
+  const redirect = request.init.redirect === 'error' ? 'error' : 'manual';
+  return context.send(request, { ...request.init, headers, redirect }, true);
 }
 
 /** A redirect of a credentialed request, followed without the credentials; any other answer as it is. */
