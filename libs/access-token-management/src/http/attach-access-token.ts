@@ -1,10 +1,9 @@
-import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import type { TokenSource } from '../manager/token-source.interface.js';
 import { authorizedAdapter, routesThrough, type AuthorizedAdapterContext } from './authorized-adapter.js';
 import { loadAxios } from './axios-module.js';
 import { ClientAgents } from './client-agents.js';
 import { pinnedOriginOf } from './pinned-origin.js';
-import { redactAxiosError } from './redact.js';
 
 /** Options of {@link attachAccessToken}. */
 export interface AttachAccessTokenOptions {
@@ -31,7 +30,7 @@ export interface AttachAccessTokenOptions {
  *
  * Errors and responses passed through have their `Authorization` header redacted.
  *
- * @returns a function that removes the interceptors again.
+ * @returns a function that removes the interceptor again.
  */
 export function attachAccessToken(
   instance: AxiosInstance,
@@ -78,14 +77,7 @@ export function attachAccessToken(
     undefined,
     { synchronous: true },
   );
-  // Errors only: a success was redacted by the authorized adapter already (requests elsewhere carry no credentials),
-  // and a success handler would cost every call a second redaction.
-  const responseId = instance.interceptors.response.use(undefined, (error: AxiosError) => {
-    throw redactAxiosError(error);
-  });
-
-  return () => {
-    instance.interceptors.request.eject(requestId);
-    instance.interceptors.response.eject(responseId);
-  };
+  // No response interceptor: the authorized adapter redacts every answer and error it hands on, and one more
+  // interceptor would cost every call a promise step in axios' chain.
+  return () => instance.interceptors.request.eject(requestId);
 }

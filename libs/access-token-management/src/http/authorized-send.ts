@@ -25,19 +25,26 @@ export async function sendAfterToken(
   return sendWithRetries(context, config, send, token);
 }
 
-/** One send with `token`; a failure goes on to the retries this call may make. */
+/**
+ * One send with `token`; a failure goes on to the retries this call may make. On the hot path (no DPoP) the answer
+ * takes one promise step: its redaction and the retry decision are the two handlers of one `then`.
+ */
 export function sendWithRetries(
   context: AuthorizedAdapterContext,
   config: InternalAxiosRequestConfig,
   send: AxiosAdapter,
   token: AccessToken,
 ): Promise<AxiosResponse> {
-  return sendOnce(context, config, send, token).then(undefined, (error: unknown) =>
-    retry(context, config, send, token, error),
-  );
+  const onError = (error: unknown) => retry(context, config, send, token, error);
+  setAuthorization(config.headers, authorizationValue(token));
+  const { dpop } = context;
+  if (dpop !== undefined && token.type === 'DPoP') {
+    return sendWithProof(context, config, send, token, dpop).then(undefined, onError);
+  }
+  return sent(send, config).then(redactAxiosResponse, onError);
 }
 
-/** Sends `config` with `token` (and its DPoP proof, when the token is DPoP-bound). */
+/** Sends `config` with `token` (and its DPoP proof, when the token is DPoP-bound); the answer redacted. */
 function sendOnce(
   context: AuthorizedAdapterContext,
   config: InternalAxiosRequestConfig,
@@ -46,8 +53,17 @@ function sendOnce(
 ): Promise<AxiosResponse> {
   setAuthorization(config.headers, authorizationValue(token));
   const { dpop } = context;
-  if (dpop === undefined || token.type !== 'DPoP') return send(config).then(redactAxiosResponse);
-  return sendWithProof(context, config, send, token, dpop);
+  if (dpop !== undefined && token.type === 'DPoP') return sendWithProof(context, config, send, token, dpop);
+  return sent(send, config).then(redactAxiosResponse);
+}
+
+/** The adapter's promise; an adapter that throws instead of rejecting rejects too, so its error is redacted. */
+function sent(send: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  try {
+    return send(config);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 async function sendWithProof(
