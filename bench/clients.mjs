@@ -31,6 +31,16 @@ export const CLIENTS = {
   },
   limit: { label: 'LIMIT', tokens: false, what: 'axios with a fixed Authorization header' },
   fetch: { label: 'FETCH', tokens: false, what: 'plain fetch with a fixed Authorization header' },
+  controla: {
+    label: 'A/A: FETCH 1',
+    tokens: false,
+    what: 'FETCH again, in a process of its own: the first of the A/A control pair (hot path only)',
+  },
+  controlb: {
+    label: 'A/A: FETCH 2',
+    tokens: false,
+    what: "FETCH once more, paired slice by slice with A/A: FETCH 1 as the library's clients are with their baselines: how far two identical clients differ in the same run",
+  },
   nestlimit: {
     label: 'NEST-LIMIT',
     tokens: false,
@@ -293,6 +303,8 @@ const FACTORIES = {
   limit,
   nestlimit: nestLimit,
   fetch: plainFetch,
+  controla: plainFetch,
+  controlb: plainFetch,
   handrolled: handRolled,
   badgateway,
   openid,

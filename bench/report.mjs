@@ -10,6 +10,8 @@ const COLUMNS = [
   'limit',
   'nestlimit',
   'fetch',
+  'controla',
+  'controlb',
   'handrolled',
   'badgateway',
   'openid',

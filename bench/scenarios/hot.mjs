@@ -3,12 +3,12 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { pool } from '../call-pool.mjs';
 import { Child } from '../child.mjs';
-import { cell, num, verdict } from '../markdown.mjs';
+import { cell, DASH, num, verdict } from '../markdown.mjs';
 import { clientConfig, log, rotate } from '../scenario-context.mjs';
 import { percentile, summarize, summarizeReps } from '../stats.mjs';
 import { receive, send } from '../worker-channel.mjs';
 
-const FULL = { calls: 20_000, sliceCalls: 2_000, warmup: 2_000, concurrency: 32, timeLimitMs: 60_000 };
+const FULL = { calls: 30_000, sliceCalls: 2_000, warmup: 2_000, concurrency: 32, timeLimitMs: 60_000 };
 export const params = { full: FULL, quick: { ...FULL, calls: 10_000, warmup: 1_000 } };
 
 // Each of the library's clients with its baseline, as a pair whose two slices always run one right after the other;
@@ -19,6 +19,9 @@ const UNITS = [
   ['nestlimit', 'ours'],
   ['limit', 'oursaxios'],
   ['fetch', 'oursfetch'],
+  // The A/A control: two processes of the same client, paired as the library's clients are with their baselines. Its
+  // ratio is how far two identical clients differ in this very run, the resolution the verdicts above have.
+  ['controla', 'controlb'],
   ['handrolled'],
   ['badgateway'],
   ['openid'],
@@ -27,6 +30,8 @@ const CLIENTS = UNITS.flat();
 
 /** The library's clients, each to the client it must keep up with: the same HTTP client with a fixed header. */
 const BASELINES = { ours: 'nestlimit', oursaxios: 'limit', oursfetch: 'fetch' };
+/** The same, with the A/A control: its second process to its first. */
+const PAIRS = { ...BASELINES, controlb: 'controla' };
 
 export async function run(ctx) {
   const { servers, params: all } = ctx;
@@ -81,7 +86,7 @@ export async function run(ctx) {
   // Each of the library's clients against the same client with a fixed header: repetition by repetition, and slice
   // by slice (the slice of the baseline that ran just before or after it). The goals take the median of the slice
   // pairs: load from outside the bench that falls on a few slices moves a whole repetition's figure, not that median.
-  for (const [client, baseline] of Object.entries(BASELINES)) {
+  for (const [client, baseline] of Object.entries(PAIRS)) {
     summary[client].baselineRatio = summarize(
       reps[client].map((r, i) => r.reqPerSec / reps[baseline][i].reqPerSec),
     );
@@ -157,7 +162,7 @@ export const report = {
   goals({ summary }) {
     const label = { ours: 'OURS', oursaxios: 'OURS (axios)', oursfetch: 'OURS (fetch)' };
     const base = { nestlimit: 'NEST-LIMIT', limit: 'LIMIT', fetch: 'FETCH' };
-    return Object.entries(BASELINES)
+    const goals = Object.entries(BASELINES)
       .filter(([client]) => summary[client]?.pairedRatio)
       .flatMap(([client, baseline]) => {
         const ratio = summary[client].pairedRatio.median;
@@ -175,6 +180,17 @@ export const report = {
           ],
         ];
       });
+    const control = summary.controlb?.pairedRatio;
+    if (control === undefined) return goals;
+    // Not a goal: the spread of identical clients, against which a verdict a few hundredths either side means little.
+    return [
+      ...goals,
+      [
+        'A/A control, not a goal: a second FETCH against the first (median of the slice pairs [min–max]; p99)',
+        `${cell(control, 2, '×')}; p99 ${num(summary.controlb.pairedP99Ratio.median, 2)}×`,
+        DASH,
+      ],
+    ];
   },
   sideBySide({ params: p }) {
     const at = `${num(p.calls)} calls at concurrency ${p.concurrency}`;
