@@ -10,7 +10,8 @@ export const LIB_URL = new URL('./dist/lib/index.js', import.meta.url);
  * before it (`--lib=<commit>`) has only the main entry.
  */
 const CORE_URL = new URL('./dist/lib/core.js', import.meta.url);
-const core = () => import((existsSync(fileURLToPath(CORE_URL)) ? CORE_URL : LIB_URL).href);
+export const coreUrl = () => (existsSync(fileURLToPath(CORE_URL)) ? CORE_URL : LIB_URL);
+const core = () => import(coreUrl().href);
 export const LIB_PATH = fileURLToPath(LIB_URL);
 
 export const CLIENTS = {

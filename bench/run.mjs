@@ -1,6 +1,6 @@
-// npm run bench            full run (3 repetitions, ~10 min on 2 cores)
-// npm run bench:quick      one repetition, half the hot-path calls, one fleet size, fewer memory calls (< 3 min)
-// node bench/run.mjs [--quick] [--only=hot,lookup,stampede,rollover,outage,fleet,memory,tenants] [--reps=N]
+// npm run bench            full run (3 repetitions, ~35 min on 2 cores)
+// npm run bench:quick      one repetition, fewer hot-path calls, one fleet size, fewer memory calls (a few minutes)
+// node bench/run.mjs [--quick] [--only=hot,overhead,lookup,stampede,rollover,outage,fleet,memory,tenants] [--reps=N]
 //                    [--lib=<git rev>] [--no-build]
 //
 // Builds the library from libs/access-token-management/src into bench/dist/lib (tsc keeps the decorator metadata

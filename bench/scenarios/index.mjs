@@ -9,8 +9,9 @@ import * as hot from './hot.mjs';
 import * as lookup from './lookup.mjs';
 import * as memory from './memory.mjs';
 import * as outage from './outage.mjs';
+import * as overhead from './overhead.mjs';
 import * as rollover from './rollover.mjs';
 import * as stampede from './stampede.mjs';
 import * as tenants from './tenants.mjs';
 
-export const SCENARIOS = { hot, lookup, stampede, rollover, outage, fleet, memory, tenants };
+export const SCENARIOS = { hot, overhead, lookup, stampede, rollover, outage, fleet, memory, tenants };
