@@ -11,16 +11,18 @@ import { receive, send } from '../worker-channel.mjs';
 // Each repetition of the run starts `processSets` fresh sets of client processes, one set after the other. Two
 // processes of the same client can differ by several percent for their whole life (564 vs 528 µs of CPU per call in
 // one run), so a verdict rests on how many process pairs it saw as much as on how many calls each made: 3 repetitions
-// of 3 sets of 10,000 calls give 9 process pairs per goal (45 slice pairs), where 3 of one set of 30,000 gave 3.
+// of 3 sets give 9 process pairs per goal and 90 slice pairs. The warm-up is long: after 1,000 or 2,000 calls a
+// process's first slices still ran at about half the speed of its later ones (the JIT still at work), which made the
+// first slice pairs compare warm-up speeds, the library's clients having more code to warm.
 const FULL = {
   processSets: 3,
-  calls: 10_000,
+  calls: 20_000,
   sliceCalls: 2_000,
-  warmup: 2_000,
+  warmup: 10_000,
   concurrency: 32,
   timeLimitMs: 60_000,
 };
-export const params = { full: FULL, quick: { ...FULL, calls: 6_000, warmup: 1_000 } };
+export const params = { full: FULL, quick: { ...FULL, calls: 6_000 } };
 
 // Each of the library's clients with its baseline, as a pair whose two slices always run one right after the other;
 // the other clients alone. Which of a pair goes first alternates from round to round, exactly: the slice that runs
