@@ -1,5 +1,5 @@
 // Hot path: requests/s, latency and client CPU per call once a token is cached, every client against the limits.
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { pool } from '../call-pool.mjs';
 import { Child } from '../child.mjs';
@@ -81,7 +81,7 @@ export async function run(ctx) {
         reps[client].push(result);
         log(
           `  hot rep ${rep + 1} ${client}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ` +
-            `${Math.round(result.cpuUsPerCall)} µs CPU per call`,
+            `${Math.round(result.cpuUsPerCall)} µs CPU per call (GC ${result.gcUsPerCall.toFixed(1)})`,
         );
       });
     } finally {
@@ -90,7 +90,14 @@ export async function run(ctx) {
   }
   const summary = {};
   for (const client of CLIENTS) {
-    summary[client] = summarizeReps(reps[client], ['reqPerSec', 'p50Ms', 'p99Ms', 'cpuUsPerCall', 'failed']);
+    summary[client] = summarizeReps(reps[client], [
+      'reqPerSec',
+      'p50Ms',
+      'p99Ms',
+      'cpuUsPerCall',
+      'gcUsPerCall',
+      'failed',
+    ]);
     // Ratios to LIMIT per repetition (same repetition, adjacent in time), then their median.
     summary[client].reqPerSecRatio = summarize(
       reps[client].map((r, i) => r.reqPerSec / reps.limit[i].reqPerSec),
@@ -130,11 +137,20 @@ export async function work(client, { warmup, concurrency, timeLimitMs }) {
   let failed = 0;
   let elapsed = 0;
   let cpuMicros = 0;
+  // Garbage collection during the slices: a process that holds more (a library's modules and state) pays more for
+  // each full collection, which its own functions' profile does not show.
+  let gcMs = 0;
+  let measuring = false;
+  const gc = new PerformanceObserver((list) => {
+    if (measuring) for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const failures = {};
   for (;;) {
     const message = await receive('slice');
     if (message.stop) break;
     const latencies = new Float64Array(message.calls);
+    measuring = true;
     const cpu = process.cpuUsage();
     const begin = performance.now();
     const lap = await pool(message.calls, concurrency, () => client.call(), begin + timeLimitMs, latencies);
@@ -146,12 +162,16 @@ export async function work(client, { warmup, concurrency, timeLimitMs }) {
     });
     const used = process.cpuUsage(cpu);
     cpuMicros += used.user + used.system;
+    // Entries arrive after the collection; those of the slice's last moments are counted with a delay of one turn.
+    await new Promise((resolve) => globalThis.setImmediate(resolve));
+    measuring = false;
     slices.push(latencies.subarray(0, lap.done));
     done += lap.done;
     failed += lap.failed;
     for (const [code, n] of Object.entries(lap.failures)) failures[code] = (failures[code] ?? 0) + n;
     await send({ type: 'sliceDone' });
   }
+  gc.disconnect();
   const sorted = new Float64Array(done);
   let offset = 0;
   for (const slice of slices) {
@@ -167,6 +187,7 @@ export async function work(client, { warmup, concurrency, timeLimitMs }) {
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     cpuUsPerCall: cpuMicros / done,
+    gcUsPerCall: (gcMs * 1000) / done,
     elapsedMs: elapsed,
     slices: sliceStats,
   };
@@ -215,6 +236,7 @@ export const report = {
       ['Hot path: p99 ms', (c) => cell(c.p99Ms, 1)],
       ['Hot path: p99 ratio to LIMIT', (c) => cell(c.p99Ratio, 2, '×')],
       ['Hot path: client CPU µs per call', (c) => cell(c.cpuUsPerCall)],
+      ['Hot path: of which garbage collection (pause time), µs per call', (c) => cell(c.gcUsPerCall, 1)],
       [
         'Hot path: req/s ratio to its baseline (same HTTP client, fixed header), slice by slice: median [min–max]',
         (c) => cell(c.pairedRatio, 2, '×'),

@@ -1,7 +1,7 @@
 // The library's own CPU per call on the hot path, without the network: each of its clients and its fixed-header
 // baseline send through a transport that answers at once (no socket), in one process, round after round; the minimum
 // per client over the rounds. The hot path's req/s ratios cannot resolve a cost this small (a loopback call costs the
-// client 500-700 µs of CPU, and two identical clients differ by several percent); this figure can.
+// client 150-700 µs of CPU, and two identical clients differ by several percent); this figure can.
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -169,7 +169,7 @@ export const report = {
         `opens no socket; a \`fetch\` that resolves a \`Response\`), one call at a time, ${num(p.rounds)} rounds ` +
         `of ${num(p.axiosCalls)} (axios) or ${num(p.fetchCalls)} (fetch) calls; the minimum per client over the ` +
         'rounds, then the median over the repetitions. The difference is what the library adds to a call on a ' +
-        'cache hit; a loopback call costs the client 500–700 µs of CPU (the hot path above).',
+        'cache hit; a call over loopback costs the client 100–300 times as much CPU (the hot path above).',
       '',
       table(
         ['client', 'baseline', 'baseline µs per call', 'library µs per call', 'added µs per call'],
