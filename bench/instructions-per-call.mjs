@@ -1,6 +1,7 @@
 // Instructions per call on the hot path, counted by valgrind (callgrind), for the library's clients and for their
 // fixed-header baselines in processes that differ by one thing each. On a shared machine time and CPU per call move by
-// 5-10% from one process to the next; instruction counts move by about 2%, and they tell a process's own work from
+// 5-10% from one process to the next; instruction counts move less (2-4% on a quiet machine, up to 11% on a busy one),
+// and they tell a process's own work from
 // the machine's load. Each variant runs twice, with `--calls` and 5x as many: the difference, divided by the extra
 // calls, is the count per call, without start-up and warm-up.
 //   node bench/instructions-per-call.mjs [--calls=500] [--only=fetch,fetchpost,...]   (after any bench run that built
